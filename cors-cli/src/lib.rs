@@ -1,0 +1,1 @@
+//! The `cors` command. Built by the CLI issue.

@@ -1,0 +1,279 @@
+//! The config file schema (plain data) and its loaders.
+
+use std::fmt;
+use std::path::Path;
+
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::ser::{SerializeSeq, Serializer};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Format, LoadError};
+
+/// A list field's value: `"*"` or a list of entries.
+///
+/// In a config file, `"*"` and `["*"]` both mean [`AnyOr::Any`]; a list keeps its entries
+/// as written until [`Policy::compile`](crate::Policy::compile) validates them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AnyOr<T> {
+    /// `"*"`: every value.
+    Any,
+    /// These values.
+    List(Vec<T>),
+}
+
+impl<T> AnyOr<T> {
+    /// An empty list.
+    pub const fn none() -> Self {
+        AnyOr::List(Vec::new())
+    }
+}
+
+impl<T> Default for AnyOr<T> {
+    fn default() -> Self {
+        AnyOr::none()
+    }
+}
+
+impl<T, I: Into<T>, const N: usize> From<[I; N]> for AnyOr<T> {
+    fn from(items: [I; N]) -> Self {
+        AnyOr::List(items.into_iter().map(Into::into).collect())
+    }
+}
+
+impl<T> From<Vec<T>> for AnyOr<T> {
+    fn from(items: Vec<T>) -> Self {
+        AnyOr::List(items)
+    }
+}
+
+impl<T: Serialize> Serialize for AnyOr<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            AnyOr::Any => s.serialize_str("*"),
+            AnyOr::List(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for i in items {
+                    seq.serialize_element(i)?;
+                }
+                seq.end()
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AnyOr<String> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = AnyOr<String>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("\"*\" or a list of strings")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                if v == "*" {
+                    Ok(AnyOr::Any)
+                } else {
+                    Err(E::custom(format_args!(
+                        "expected \"*\" or a list; write [{v:?}]"
+                    )))
+                }
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+                while let Some(item) = seq.next_element::<String>()? {
+                    items.push(item);
+                }
+                Ok(AnyOr::List(items))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The CORS config: plain data, as written in a config file.
+///
+/// Validate it into a [`Policy`](crate::Policy) with
+/// [`Policy::compile`](crate::Policy::compile). Every field but `allow_origins` has a
+/// default; unknown keys are errors so a typo cannot silently change a policy.
+///
+/// ```
+/// use cors_core::{AnyOr, Config};
+///
+/// let config = Config {
+///     allow_origins: AnyOr::from(["https://app.example.com"]),
+///     allow_credentials: true,
+///     ..Config::default()
+/// };
+/// assert!(cors_core::Policy::compile(&config).is_ok());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Origins allowed to read responses: exact origins (`https://app.example.com`),
+    /// subdomain wildcards (`https://*.example.com`), any-port wildcards
+    /// (`http://localhost:*`), `"null"`, or `"*"`. Required.
+    pub allow_origins: AnyOr<String>,
+    /// Methods a preflight may ask for, beyond the always-allowed `GET`, `HEAD`, `POST`.
+    /// Default `["GET", "HEAD", "POST"]`.
+    #[serde(default = "default_methods")]
+    pub allow_methods: AnyOr<String>,
+    /// Request headers a preflight may ask for. `"*"` covers all but `authorization`;
+    /// `["*", "authorization"]` adds it. Default: none.
+    #[serde(default)]
+    pub allow_headers: AnyOr<String>,
+    /// Response headers scripts may read beyond the safelisted ones. Default: none.
+    #[serde(default)]
+    pub expose_headers: AnyOr<String>,
+    /// Whether cookies, HTTP auth and client certificates may be sent. Default `false`.
+    #[serde(default)]
+    pub allow_credentials: bool,
+    /// Seconds a browser may cache a preflight answer. Absent: no header, browser
+    /// default (5 seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age: Option<u64>,
+    /// Whether Private Network Access preflights are allowed. Default `false`.
+    #[serde(default)]
+    pub allow_private_network: bool,
+    /// Status of a successful preflight: 200 or 204. Default 204.
+    #[serde(default = "default_preflight_status")]
+    pub preflight_status: u16,
+    /// Whether successful preflights also reach the handler. Default `false`.
+    #[serde(default)]
+    pub preflight_continue: bool,
+}
+
+fn default_methods() -> AnyOr<String> {
+    AnyOr::from(["GET", "HEAD", "POST"])
+}
+
+const fn default_preflight_status() -> u16 {
+    204
+}
+
+impl Default for Config {
+    /// Every default, and no allowed origin (which does not validate: list some).
+    fn default() -> Self {
+        Config {
+            allow_origins: AnyOr::none(),
+            allow_methods: default_methods(),
+            allow_headers: AnyOr::none(),
+            expose_headers: AnyOr::none(),
+            allow_credentials: false,
+            max_age: None,
+            allow_private_network: false,
+            preflight_status: default_preflight_status(),
+            preflight_continue: false,
+        }
+    }
+}
+
+impl Config {
+    /// Parses TOML text. Syntax and schema errors carry line and column.
+    pub fn from_toml_str(text: &str) -> Result<Config, LoadError> {
+        toml::from_str(text).map_err(|e| {
+            let (line, column) = match e.span() {
+                Some(span) => line_col(text, span.start),
+                None => (None, None),
+            };
+            LoadError::Syntax {
+                path: None,
+                format: Format::Toml,
+                line,
+                column,
+                message: e.message().trim_end().to_owned(),
+            }
+        })
+    }
+
+    /// Parses JSON text. Syntax and schema errors carry line and column.
+    pub fn from_json_str(text: &str) -> Result<Config, LoadError> {
+        serde_json::from_str(text).map_err(|e| {
+            let line = (e.line() > 0).then_some(e.line());
+            let column = (e.column() > 0).then_some(e.column());
+            let mut message = e.to_string();
+            // serde_json appends " at line L column C"; the location has its own fields.
+            if let Some(cut) = message.rfind(" at line ") {
+                message.truncate(cut);
+            }
+            LoadError::Syntax {
+                path: None,
+                format: Format::Json,
+                line,
+                column,
+                message,
+            }
+        })
+    }
+
+    /// Parses YAML text (feature `yaml`). Syntax and schema errors carry line and column.
+    pub fn from_yaml_str(text: &str) -> Result<Config, LoadError> {
+        #[cfg(feature = "yaml")]
+        {
+            serde_yaml_ng::from_str(text).map_err(|e| {
+                let loc = e.location();
+                let mut message = e.to_string();
+                if let Some(cut) = message.rfind(" at line ") {
+                    message.truncate(cut);
+                }
+                LoadError::Syntax {
+                    path: None,
+                    format: Format::Yaml,
+                    line: loc.as_ref().map(|l| l.line()),
+                    column: loc.as_ref().map(|l| l.column()),
+                    message,
+                }
+            })
+        }
+        #[cfg(not(feature = "yaml"))]
+        {
+            let _ = text;
+            Err(LoadError::YamlDisabled)
+        }
+    }
+
+    /// Parses text in the given format.
+    pub fn from_str_format(text: &str, format: Format) -> Result<Config, LoadError> {
+        match format {
+            Format::Toml => Config::from_toml_str(text),
+            Format::Json => Config::from_json_str(text),
+            Format::Yaml => Config::from_yaml_str(text),
+        }
+    }
+
+    /// Reads a file, choosing the format by its extension (`.toml`, `.json`, `.yaml`,
+    /// `.yml`). Errors name the file.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Config, LoadError> {
+        let path = path.as_ref();
+        let format = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .and_then(Format::from_extension)
+            .ok_or_else(|| LoadError::UnknownFormat {
+                path: path.to_path_buf(),
+            })?;
+        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::from_str_format(&text, format).map_err(|e| e.with_path(path))
+    }
+
+    /// Renders the config as TOML.
+    pub fn to_toml_string(&self) -> String {
+        // Serializing this plain struct cannot fail; fall back to an empty text if a future
+        // field ever makes it so.
+        toml::to_string(self).unwrap_or_default()
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub(crate) fn line_col(text: &str, offset: usize) -> (Option<usize>, Option<usize>) {
+    let offset = offset.min(text.len());
+    let Some(before) = text.get(..offset) else {
+        return (None, None);
+    };
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+    (Some(line), Some(column))
+}

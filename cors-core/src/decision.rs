@@ -1,0 +1,694 @@
+//! The decision engine (DESIGN.md section 3) and the [`Decision`] value adapters apply.
+
+use std::fmt;
+
+use http::{HeaderMap, HeaderValue, StatusCode};
+
+use crate::origin::Mismatch;
+use crate::policy::{AllowHeaders, Methods, Origins, Policy, PolicyValue};
+use crate::request::{RequestHeader, RequestView};
+use crate::response::{ResponseHeader, Vary, remove_owned};
+use crate::token::{self, MAX_REQUESTED_HEADERS};
+
+/// The most `Access-Control-Request-Headers` lines a preflight may have.
+pub const MAX_REQUEST_HEADER_LINES: usize = 8;
+
+/// How the engine classified a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RequestKind {
+    /// No `Origin` header: not a CORS request.
+    NotCors,
+    /// `OPTIONS` with `Origin` and `Access-Control-Request-Method`.
+    Preflight,
+    /// Any other request with `Origin`.
+    Actual,
+}
+
+/// What the server does with the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Pass the request to the handler, then apply the decision's headers to its response
+    /// (whatever its status).
+    Forward,
+    /// Answer now: this status, an empty body, the decision's headers; the handler is not
+    /// reached. An allowed preflight gets the policy's `preflight_status`, a denied one 403.
+    Respond(StatusCode),
+}
+
+/// Why a request was denied, for logs and `cors explain`; never sent to the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Denial<'a> {
+    /// The origin is valid but not allowed.
+    OriginNotAllowed(&'a [u8]),
+    /// The `Origin` value is not a serialized origin (or is empty).
+    OriginMalformed(&'a [u8]),
+    /// More than one `Origin` header.
+    MultipleOrigins,
+    /// The requested method is not allowed.
+    MethodNotAllowed(&'a [u8]),
+    /// The requested method is empty or not a token (or given on several lines).
+    MethodInvalid(&'a [u8]),
+    /// More than one `Access-Control-Request-Method` line.
+    MultipleMethods,
+    /// The requested method is `CONNECT`, `TRACE` or `TRACK`.
+    MethodForbidden(&'a [u8]),
+    /// A requested header is not allowed.
+    HeaderNotAllowed(&'a [u8]),
+    /// `authorization` was requested; `allow_headers = "*"` does not cover it.
+    AuthorizationNotCovered,
+    /// A requested header name is not a token.
+    HeaderInvalid(&'a [u8]),
+    /// More than [`MAX_REQUESTED_HEADERS`] requested names.
+    TooManyHeaders,
+    /// More than [`MAX_REQUEST_HEADER_LINES`] `Access-Control-Request-Headers` lines.
+    TooManyHeaderLines,
+    /// Private network access requested but not allowed.
+    PrivateNetworkNotAllowed,
+}
+
+/// The kind of a [`Denial`], without its data: a stable number for C and logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u32)]
+#[non_exhaustive]
+pub enum DenialKind {
+    /// See [`Denial::OriginNotAllowed`].
+    OriginNotAllowed = 1,
+    /// See [`Denial::OriginMalformed`].
+    OriginMalformed = 2,
+    /// See [`Denial::MultipleOrigins`].
+    MultipleOrigins = 3,
+    /// See [`Denial::MethodNotAllowed`].
+    MethodNotAllowed = 4,
+    /// See [`Denial::MethodInvalid`].
+    MethodInvalid = 5,
+    /// See [`Denial::MethodForbidden`].
+    MethodForbidden = 6,
+    /// See [`Denial::MultipleMethods`].
+    MultipleMethods = 13,
+    /// See [`Denial::HeaderNotAllowed`].
+    HeaderNotAllowed = 7,
+    /// See [`Denial::AuthorizationNotCovered`].
+    AuthorizationNotCovered = 8,
+    /// See [`Denial::HeaderInvalid`].
+    HeaderInvalid = 9,
+    /// See [`Denial::TooManyHeaders`].
+    TooManyHeaders = 10,
+    /// See [`Denial::TooManyHeaderLines`].
+    TooManyHeaderLines = 11,
+    /// See [`Denial::PrivateNetworkNotAllowed`].
+    PrivateNetworkNotAllowed = 12,
+}
+
+impl DenialKind {
+    /// A short stable name, e.g. `origin-not-allowed`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DenialKind::OriginNotAllowed => "origin-not-allowed",
+            DenialKind::OriginMalformed => "origin-malformed",
+            DenialKind::MultipleOrigins => "multiple-origins",
+            DenialKind::MethodNotAllowed => "method-not-allowed",
+            DenialKind::MethodInvalid => "method-invalid",
+            DenialKind::MethodForbidden => "method-forbidden",
+            DenialKind::MultipleMethods => "multiple-methods",
+            DenialKind::HeaderNotAllowed => "header-not-allowed",
+            DenialKind::AuthorizationNotCovered => "authorization-not-covered",
+            DenialKind::HeaderInvalid => "header-invalid",
+            DenialKind::TooManyHeaders => "too-many-headers",
+            DenialKind::TooManyHeaderLines => "too-many-header-lines",
+            DenialKind::PrivateNetworkNotAllowed => "private-network-not-allowed",
+        }
+    }
+}
+
+impl Denial<'_> {
+    /// The kind, without data.
+    pub const fn kind(&self) -> DenialKind {
+        match self {
+            Denial::OriginNotAllowed(_) => DenialKind::OriginNotAllowed,
+            Denial::OriginMalformed(_) => DenialKind::OriginMalformed,
+            Denial::MultipleOrigins => DenialKind::MultipleOrigins,
+            Denial::MethodNotAllowed(_) => DenialKind::MethodNotAllowed,
+            Denial::MethodInvalid(_) => DenialKind::MethodInvalid,
+            Denial::MethodForbidden(_) => DenialKind::MethodForbidden,
+            Denial::MultipleMethods => DenialKind::MultipleMethods,
+            Denial::HeaderNotAllowed(_) => DenialKind::HeaderNotAllowed,
+            Denial::AuthorizationNotCovered => DenialKind::AuthorizationNotCovered,
+            Denial::HeaderInvalid(_) => DenialKind::HeaderInvalid,
+            Denial::TooManyHeaders => DenialKind::TooManyHeaders,
+            Denial::TooManyHeaderLines => DenialKind::TooManyHeaderLines,
+            Denial::PrivateNetworkNotAllowed => DenialKind::PrivateNetworkNotAllowed,
+        }
+    }
+}
+
+impl fmt::Display for Denial<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Denial::OriginNotAllowed(o) => {
+                write!(f, "origin {} is not in allow_origins", o.escape_ascii())
+            }
+            Denial::OriginMalformed(o) if o.is_empty() => f.write_str("the Origin header is empty"),
+            Denial::OriginMalformed(o) => write!(
+                f,
+                "Origin \"{}\" is not a valid origin (scheme://host[:port] or null)",
+                o.escape_ascii()
+            ),
+            Denial::MultipleOrigins => f.write_str("the request has more than one Origin header"),
+            Denial::MethodNotAllowed(m) => {
+                write!(f, "method {} is not in allow_methods", m.escape_ascii())
+            }
+            Denial::MethodInvalid(m) if m.is_empty() => {
+                f.write_str("Access-Control-Request-Method is empty")
+            }
+            Denial::MethodInvalid(m) => write!(
+                f,
+                "Access-Control-Request-Method \"{}\" is not a method token",
+                m.escape_ascii()
+            ),
+            Denial::MethodForbidden(m) => write!(
+                f,
+                "method {} is forbidden (browsers never send CONNECT, TRACE or TRACK)",
+                m.escape_ascii()
+            ),
+            Denial::MultipleMethods => {
+                f.write_str("the preflight has more than one Access-Control-Request-Method header")
+            }
+            Denial::HeaderNotAllowed(h) => {
+                write!(
+                    f,
+                    "request header {} is not in allow_headers",
+                    h.escape_ascii()
+                )
+            }
+            Denial::AuthorizationNotCovered => f.write_str(
+                "request header authorization is not covered by allow_headers = \"*\"; \
+                 list it: [\"*\", \"authorization\"]",
+            ),
+            Denial::HeaderInvalid(h) => write!(
+                f,
+                "Access-Control-Request-Headers has \"{}\", which is not a header name",
+                h.escape_ascii()
+            ),
+            Denial::TooManyHeaders => write!(
+                f,
+                "Access-Control-Request-Headers lists more than {MAX_REQUESTED_HEADERS} names"
+            ),
+            Denial::TooManyHeaderLines => write!(
+                f,
+                "the request has more than {MAX_REQUEST_HEADER_LINES} \
+                 Access-Control-Request-Headers lines"
+            ),
+            Denial::PrivateNetworkNotAllowed => f.write_str(
+                "the preflight asks for private network access and allow_private_network is false",
+            ),
+        }
+    }
+}
+
+/// A header value in a decision: precomputed by the policy, or one of the request's own
+/// values echoed back.
+pub enum HeaderRef<'a, V: ?Sized> {
+    /// A value computed when the policy was built.
+    Policy(&'a PolicyValue),
+    /// A request header line echoed byte for byte (the origin, a method or header list
+    /// mirrored under `"*"` with credentials).
+    Request(RequestHeader, &'a V),
+}
+
+impl<V: ?Sized> Clone for HeaderRef<'_, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<V: ?Sized> Copy for HeaderRef<'_, V> {}
+
+impl<V: AsRef<[u8]> + ?Sized> HeaderRef<'_, V> {
+    /// The value's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            HeaderRef::Policy(v) => v.as_bytes(),
+            HeaderRef::Request(_, v) => v.as_ref(),
+        }
+    }
+}
+
+impl<V: AsRef<[u8]> + ?Sized> fmt::Debug for HeaderRef<'_, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.as_bytes().escape_ascii().to_string())
+    }
+}
+
+impl HeaderRef<'_, HeaderValue> {
+    /// The value as an `http` header value (a reference-count clone, no allocation).
+    pub fn to_header_value(&self) -> HeaderValue {
+        match self {
+            HeaderRef::Policy(v) => v.header_value().clone(),
+            HeaderRef::Request(_, v) => (*v).clone(),
+        }
+    }
+}
+
+const SLOTS: usize = ResponseHeader::ALL.len();
+const EXTRA: usize = MAX_REQUEST_HEADER_LINES - 1;
+
+/// What to do with one request: the action, the headers to set, the `Vary` tokens to merge,
+/// and for denials the reason.
+///
+/// `V` is the type of the request's header values ([`RequestView::Value`]); the decision
+/// borrows the policy and the request.
+pub struct Decision<'a, V: ?Sized> {
+    kind: RequestKind,
+    action: Action,
+    denial: Option<Denial<'a>>,
+    vary: Vary,
+    slots: [Option<HeaderRef<'a, V>>; SLOTS],
+    /// Further mirrored `Access-Control-Request-Headers` lines, after the one in `slots`.
+    extra_allow_headers: [Option<&'a V>; EXTRA],
+}
+
+impl<V: AsRef<[u8]> + ?Sized> fmt::Debug for Decision<'_, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Decision")
+            .field("kind", &self.kind)
+            .field("action", &self.action)
+            .field("denial", &self.denial)
+            .field("vary", &self.vary.as_str())
+            .field(
+                "headers",
+                &self
+                    .headers()
+                    .map(|(h, v)| (h.as_str(), v))
+                    .collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+impl<'a, V: ?Sized> Decision<'a, V> {
+    fn new(kind: RequestKind, action: Action, vary: Vary) -> Self {
+        Decision {
+            kind,
+            action,
+            denial: None,
+            vary,
+            slots: [None; SLOTS],
+            extra_allow_headers: [None; EXTRA],
+        }
+    }
+
+    fn set(&mut self, h: ResponseHeader, v: HeaderRef<'a, V>) {
+        if let Some(slot) = self.slots.get_mut(h as usize) {
+            *slot = Some(v);
+        }
+    }
+
+    fn set_policy(&mut self, h: ResponseHeader, v: Option<&'a PolicyValue>) {
+        if let Some(v) = v {
+            self.set(h, HeaderRef::Policy(v));
+        }
+    }
+
+    /// How the request was classified.
+    pub fn kind(&self) -> RequestKind {
+        self.kind
+    }
+
+    /// What the server does.
+    pub fn action(&self) -> Action {
+        self.action
+    }
+
+    /// Why the request was denied: for a preflight, the 403; for an actual request, why
+    /// no CORS headers were granted. `None` when allowed or not CORS.
+    pub fn denial(&self) -> Option<&Denial<'a>> {
+        self.denial.as_ref()
+    }
+
+    /// Whether the request was allowed (or is not a CORS request).
+    pub fn is_allowed(&self) -> bool {
+        self.denial.is_none()
+    }
+
+    /// The `Vary` tokens to merge into the response.
+    pub fn vary(&self) -> Vary {
+        self.vary
+    }
+
+    /// The headers to set, in a fixed order; `Access-Control-Allow-Headers` may appear on
+    /// several lines when it mirrors several request lines. Remove every owned header
+    /// ([`is_owned_header`](crate::is_owned_header)) from the response first.
+    pub fn headers(&self) -> impl Iterator<Item = (ResponseHeader, HeaderRef<'a, V>)> + '_ {
+        // Every Allow-Headers line stays together, before Max-Age.
+        let split = ResponseHeader::AllowHeaders as usize + 1;
+        let pairs = ResponseHeader::ALL
+            .into_iter()
+            .zip(self.slots)
+            .filter_map(|(h, v)| v.map(|v| (h, v)));
+        let head = pairs.clone().filter(move |(h, _)| (*h as usize) < split);
+        let tail = pairs.filter(move |(h, _)| (*h as usize) >= split);
+        let extra = self.extra_allow_headers.iter().flatten().map(|v| {
+            (
+                ResponseHeader::AllowHeaders,
+                HeaderRef::Request(RequestHeader::RequestHeaders, *v),
+            )
+        });
+        head.chain(extra).chain(tail)
+    }
+
+    /// The value of one header (its first line).
+    pub fn get(&self, h: ResponseHeader) -> Option<HeaderRef<'a, V>> {
+        self.slots.get(h as usize).copied().flatten()
+    }
+}
+
+impl Decision<'_, HeaderValue> {
+    /// Applies the decision to a response's headers: removes every owned header a handler
+    /// or upstream set, sets the policy's, and merges `Vary`.
+    pub fn apply(&self, headers: &mut HeaderMap) {
+        remove_owned(headers);
+        for (h, v) in self.headers() {
+            headers.append(h.header_name(), v.to_header_value());
+        }
+        self.vary.merge_into(headers);
+    }
+
+    /// An owned copy of the headers to apply later, e.g. after the request has been moved
+    /// into the handler. Cloning values does not allocate.
+    pub fn to_response_headers(&self) -> ResponseHeaders {
+        let mut out = ResponseHeaders {
+            vary: self.vary,
+            ..ResponseHeaders::default()
+        };
+        for ((h, v), slot) in self.headers().zip(out.values.iter_mut()) {
+            *slot = Some((h, v.to_header_value()));
+        }
+        out
+    }
+}
+
+/// The headers of a [`Decision`], owned; apply them to the handler's response with
+/// [`apply`](Self::apply).
+#[derive(Debug, Clone, Default)]
+pub struct ResponseHeaders {
+    values: [Option<(ResponseHeader, HeaderValue)>; SLOTS + EXTRA],
+    vary: Vary,
+}
+
+impl ResponseHeaders {
+    /// Removes every owned header, sets these, merges `Vary`.
+    pub fn apply(&self, headers: &mut HeaderMap) {
+        remove_owned(headers);
+        for (h, v) in self.values.iter().flatten() {
+            headers.append(h.header_name(), v.clone());
+        }
+        self.vary.merge_into(headers);
+    }
+}
+
+impl Policy {
+    /// Decides what a request's response must carry (DESIGN.md section 3). Never fails and
+    /// never allocates; denials are reported in the decision (and logged at debug level).
+    ///
+    /// ```
+    /// use cors_core::{Action, Policy};
+    /// use http::{Method, Request, StatusCode};
+    ///
+    /// let policy = Policy::from_toml_str(r#"
+    ///     allow_origins = ["https://app.example.com"]
+    ///     allow_methods = ["GET", "PUT"]
+    /// "#)?;
+    /// let preflight = Request::builder()
+    ///     .method(Method::OPTIONS)
+    ///     .header("origin", "https://app.example.com")
+    ///     .header("access-control-request-method", "PUT")
+    ///     .body(())?;
+    /// let decision = policy.decide(&preflight);
+    /// assert_eq!(decision.action(), Action::Respond(StatusCode::NO_CONTENT));
+    ///
+    /// let mut headers = http::HeaderMap::new();
+    /// decision.apply(&mut headers);
+    /// assert_eq!(headers["access-control-allow-origin"], "https://app.example.com");
+    /// assert_eq!(headers["access-control-allow-methods"], "GET, PUT");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn decide<'a, R>(&'a self, req: &'a R) -> Decision<'a, R::Value>
+    where
+        R: RequestView + ?Sized,
+    {
+        let mut origins = req.header(RequestHeader::Origin);
+        let Some(origin) = origins.next() else {
+            return self.not_cors();
+        };
+        let multiple = origins.next().is_some();
+        let preflight =
+            req.method() == b"OPTIONS" && req.header(RequestHeader::RequestMethod).next().is_some();
+        let decision = if preflight {
+            self.preflight(req, origin, multiple)
+        } else {
+            self.actual(origin, multiple)
+        };
+        if let Some(denial) = &decision.denial {
+            tracing::debug!(
+                target: "cors",
+                kind = ?decision.kind,
+                reason = denial.kind().as_str(),
+                "CORS request denied: {denial}"
+            );
+        }
+        decision
+    }
+
+    fn not_cors<'a, V: ?Sized>(&'a self) -> Decision<'a, V> {
+        let inner = &*self.inner;
+        match inner.origins {
+            Origins::Any => {
+                let mut d = Decision::new(RequestKind::NotCors, Action::Forward, Vary::NONE);
+                self.constant_headers(&mut d);
+                d
+            }
+            Origins::Set(_) => Decision::new(RequestKind::NotCors, Action::Forward, Vary::ORIGIN),
+        }
+    }
+
+    fn constant_headers<'a, V: ?Sized>(&'a self, d: &mut Decision<'a, V>) {
+        let ids = &self.inner.ids;
+        d.set_policy(ResponseHeader::AllowOrigin, self.value(ids.star));
+        d.set_policy(
+            ResponseHeader::ExposeHeaders,
+            ids.expose.and_then(|i| self.value(i)),
+        );
+    }
+
+    /// Checks the origin; `Ok(None)` for a constant policy (no echo).
+    fn check_origin<'a, V: AsRef<[u8]> + ?Sized>(
+        &self,
+        origin: &'a V,
+        multiple: bool,
+    ) -> Result<Option<&'a V>, Denial<'a>> {
+        match &self.inner.origins {
+            Origins::Any => Ok(None),
+            Origins::Set(_) if multiple => Err(Denial::MultipleOrigins),
+            Origins::Set(set) => {
+                let raw = origin.as_ref();
+                match set.check(raw) {
+                    Ok(()) => Ok(Some(origin)),
+                    Err(Mismatch::Malformed) => Err(Denial::OriginMalformed(raw)),
+                    Err(Mismatch::NotListed) => Err(Denial::OriginNotAllowed(raw)),
+                }
+            }
+        }
+    }
+
+    fn actual<'a, V: AsRef<[u8]> + ?Sized>(
+        &'a self,
+        origin: &'a V,
+        multiple: bool,
+    ) -> Decision<'a, V> {
+        let inner = &*self.inner;
+        let vary = if self.is_constant() {
+            Vary::NONE
+        } else {
+            Vary::ORIGIN
+        };
+        let mut d = Decision::new(RequestKind::Actual, Action::Forward, vary);
+        match self.check_origin(origin, multiple) {
+            Ok(None) => self.constant_headers(&mut d),
+            Ok(Some(echo)) => {
+                d.set(
+                    ResponseHeader::AllowOrigin,
+                    HeaderRef::Request(RequestHeader::Origin, echo),
+                );
+                if inner.credentials {
+                    d.set_policy(
+                        ResponseHeader::AllowCredentials,
+                        self.value(inner.ids.true_),
+                    );
+                }
+                d.set_policy(
+                    ResponseHeader::ExposeHeaders,
+                    inner.ids.expose.and_then(|i| self.value(i)),
+                );
+            }
+            Err(denial) => d.denial = Some(denial),
+        }
+        d
+    }
+
+    fn preflight<'a, R: RequestView + ?Sized>(
+        &'a self,
+        req: &'a R,
+        origin: &'a R::Value,
+        multiple: bool,
+    ) -> Decision<'a, R::Value> {
+        let inner = &*self.inner;
+        let mut vary = Vary::ORIGIN
+            .union(Vary::REQUEST_METHOD)
+            .union(Vary::REQUEST_HEADERS);
+        if inner.private_network {
+            vary = vary.union(Vary::REQUEST_PRIVATE_NETWORK);
+        }
+        let deny = |denial| {
+            let mut d = Decision::new(
+                RequestKind::Preflight,
+                Action::Respond(StatusCode::FORBIDDEN),
+                vary,
+            );
+            d.denial = Some(denial);
+            d
+        };
+        let action = if inner.preflight_continue {
+            Action::Forward
+        } else {
+            Action::Respond(inner.preflight_status)
+        };
+        let mut d = Decision::new(RequestKind::Preflight, action, vary);
+
+        // Origin.
+        let echo = match self.check_origin(origin, multiple) {
+            Ok(echo) => echo,
+            Err(denial) => return deny(denial),
+        };
+
+        // Method.
+        let mut methods = req.header(RequestHeader::RequestMethod);
+        let (Some(method_value), None) = (methods.next(), methods.next()) else {
+            return deny(Denial::MultipleMethods);
+        };
+        let raw_method = token::trim_ows(method_value.as_ref());
+        if !token::is_token(raw_method) {
+            return deny(Denial::MethodInvalid(raw_method));
+        }
+        if token::is_forbidden_method(raw_method) {
+            return deny(Denial::MethodForbidden(raw_method));
+        }
+        let method = token::normalize_method(raw_method);
+        let method_ok = token::is_safelisted_method(method)
+            || match &inner.methods {
+                Methods::Any => true,
+                Methods::List(list) => list.iter().any(|m| **m == *method),
+            };
+        if !method_ok {
+            return deny(Denial::MethodNotAllowed(raw_method));
+        }
+
+        // Headers.
+        let mirror = inner.credentials && matches!(inner.headers, AllowHeaders::Any { .. });
+        let mut count = 0usize;
+        let mut lines = 0usize;
+        let mut authorization = false;
+        for (i, line) in req.header(RequestHeader::RequestHeaders).enumerate() {
+            if i >= MAX_REQUEST_HEADER_LINES {
+                return deny(Denial::TooManyHeaderLines);
+            }
+            let mut line_has_names = false;
+            for name in token::names(line.as_ref()) {
+                count += 1;
+                if count > MAX_REQUESTED_HEADERS {
+                    return deny(Denial::TooManyHeaders);
+                }
+                if !token::is_token(name) {
+                    return deny(Denial::HeaderInvalid(name));
+                }
+                line_has_names = true;
+                match &inner.headers {
+                    AllowHeaders::Any {
+                        authorization: auth,
+                    } => {
+                        if name.eq_ignore_ascii_case(b"authorization") {
+                            if !auth {
+                                return deny(Denial::AuthorizationNotCovered);
+                            }
+                            authorization = true;
+                        }
+                    }
+                    AllowHeaders::List(list) => {
+                        if list
+                            .binary_search_by(|probe| token::cmp_ignore_case(probe, name))
+                            .is_err()
+                        {
+                            return deny(Denial::HeaderNotAllowed(name));
+                        }
+                    }
+                }
+            }
+            if line_has_names && mirror {
+                let v = HeaderRef::Request(RequestHeader::RequestHeaders, line);
+                if lines == 0 {
+                    d.set(ResponseHeader::AllowHeaders, v);
+                } else if let Some(slot) = d.extra_allow_headers.get_mut(lines - 1) {
+                    *slot = Some(line);
+                }
+                lines += 1;
+            }
+        }
+
+        // Private network access.
+        let mut pna = req.header(RequestHeader::RequestPrivateNetwork);
+        let pna_requested = matches!(
+            (pna.next(), pna.next()),
+            (Some(v), None) if token::trim_ows(v.as_ref()) == b"true"
+        );
+        if pna_requested && !inner.private_network {
+            return deny(Denial::PrivateNetworkNotAllowed);
+        }
+
+        // Allowed.
+        let ids = &inner.ids;
+        match echo {
+            Some(o) => d.set(
+                ResponseHeader::AllowOrigin,
+                HeaderRef::Request(RequestHeader::Origin, o),
+            ),
+            None => d.set_policy(ResponseHeader::AllowOrigin, self.value(ids.star)),
+        }
+        if inner.credentials {
+            d.set_policy(ResponseHeader::AllowCredentials, self.value(ids.true_));
+        }
+        match (&inner.methods, ids.methods) {
+            (_, Some(id)) => d.set_policy(ResponseHeader::AllowMethods, self.value(id)),
+            (Methods::Any, None) => d.set(
+                ResponseHeader::AllowMethods,
+                HeaderRef::Request(RequestHeader::RequestMethod, method_value),
+            ),
+            (Methods::List(_), None) => {}
+        }
+        if count > 0 && !mirror {
+            let id = if authorization {
+                ids.headers_with_authorization
+            } else {
+                ids.headers
+            };
+            d.set_policy(ResponseHeader::AllowHeaders, id.and_then(|i| self.value(i)));
+        }
+        d.set_policy(
+            ResponseHeader::MaxAge,
+            ids.max_age.and_then(|i| self.value(i)),
+        );
+        if pna_requested {
+            d.set_policy(ResponseHeader::AllowPrivateNetwork, self.value(ids.true_));
+        }
+        d
+    }
+}

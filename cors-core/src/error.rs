@@ -1,0 +1,719 @@
+//! Config errors and warnings: typed values with stable codes and messages that name the
+//! field, the offending value, what is wrong and the fix.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// A top-level key of the config file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Field {
+    /// `allow_origins`
+    AllowOrigins,
+    /// `allow_methods`
+    AllowMethods,
+    /// `allow_headers`
+    AllowHeaders,
+    /// `expose_headers`
+    ExposeHeaders,
+    /// `allow_credentials`
+    AllowCredentials,
+    /// `max_age`
+    MaxAge,
+    /// `allow_private_network`
+    AllowPrivateNetwork,
+    /// `preflight_status`
+    PreflightStatus,
+    /// `preflight_continue`
+    PreflightContinue,
+}
+
+impl Field {
+    /// The key as written in the config file.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Field::AllowOrigins => "allow_origins",
+            Field::AllowMethods => "allow_methods",
+            Field::AllowHeaders => "allow_headers",
+            Field::ExposeHeaders => "expose_headers",
+            Field::AllowCredentials => "allow_credentials",
+            Field::MaxAge => "max_age",
+            Field::AllowPrivateNetwork => "allow_private_network",
+            Field::PreflightStatus => "preflight_status",
+            Field::PreflightContinue => "preflight_continue",
+        }
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a config value is refused. Each kind has a stable [`code`](ErrorKind::code).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// `allow_origins` is empty: nothing could ever be allowed.
+    NoOrigins,
+    /// `"*"` listed together with other entries.
+    WildcardMixed,
+    /// `allow_origins = "*"` with `allow_credentials = true`.
+    WildcardOriginWithCredentials,
+    /// `expose_headers = "*"` with `allow_credentials = true`.
+    WildcardExposeWithCredentials,
+    /// The value has no `scheme://`.
+    MissingScheme {
+        /// A corrected value to suggest.
+        suggestion: String,
+    },
+    /// The scheme is not `ALPHA *(ALPHA / DIGIT / "+" / "-" / ".")`.
+    InvalidScheme,
+    /// `file://` origins: browsers send `null` for them.
+    FileScheme,
+    /// The origin has a path (a trailing `/` included).
+    OriginHasPath {
+        /// The origin without the path.
+        suggestion: String,
+    },
+    /// The origin has a `?query`.
+    OriginHasQuery {
+        /// The origin without the query.
+        suggestion: String,
+    },
+    /// The origin has a `#fragment`.
+    OriginHasFragment {
+        /// The origin without the fragment.
+        suggestion: String,
+    },
+    /// The origin has `user:password@`.
+    OriginHasUserinfo {
+        /// The origin without the userinfo.
+        suggestion: String,
+    },
+    /// The host is empty or has a character or label a host cannot have.
+    InvalidHost,
+    /// The host has non-ASCII characters: browsers send the punycode form.
+    NonAsciiHost {
+        /// The punycode form, when it exists.
+        punycode: Option<String>,
+    },
+    /// The port is not a number from 0 to 65535 or `*`.
+    InvalidPort,
+    /// A `*` somewhere other than a whole first host label or the whole port.
+    MisplacedWildcard,
+    /// `*.` over a public suffix (`https://*.com`, `https://*.github.io`).
+    PublicSuffixWildcard {
+        /// The public suffix the wildcard sits on.
+        suffix: String,
+    },
+    /// The origin is longer than [`MAX_ORIGIN_LEN`](crate::MAX_ORIGIN_LEN).
+    OriginTooLong,
+    /// Not an HTTP token (RFC 9110 section 5.6.2).
+    InvalidMethod,
+    /// `CONNECT`, `TRACE` or `TRACK`: browsers never send them.
+    ForbiddenMethod,
+    /// Not an HTTP header name token.
+    InvalidHeaderName,
+    /// `preflight_status` is neither 200 nor 204.
+    InvalidPreflightStatus,
+    /// `max_age` does not fit in 32 bits.
+    MaxAgeTooLarge,
+}
+
+impl ErrorKind {
+    /// A stable identifier for this kind, listed in `docs/semantics.md`.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            ErrorKind::NoOrigins => "E101",
+            ErrorKind::WildcardMixed => "E102",
+            ErrorKind::WildcardOriginWithCredentials => "E103",
+            ErrorKind::MissingScheme { .. } => "E104",
+            ErrorKind::InvalidScheme => "E105",
+            ErrorKind::FileScheme => "E106",
+            ErrorKind::OriginHasPath { .. } => "E107",
+            ErrorKind::OriginHasQuery { .. } => "E108",
+            ErrorKind::OriginHasFragment { .. } => "E109",
+            ErrorKind::OriginHasUserinfo { .. } => "E110",
+            ErrorKind::InvalidHost => "E111",
+            ErrorKind::NonAsciiHost { .. } => "E112",
+            ErrorKind::InvalidPort => "E113",
+            ErrorKind::MisplacedWildcard => "E114",
+            ErrorKind::PublicSuffixWildcard { .. } => "E115",
+            ErrorKind::OriginTooLong => "E116",
+            ErrorKind::InvalidMethod => "E201",
+            ErrorKind::ForbiddenMethod => "E202",
+            ErrorKind::InvalidHeaderName => "E301",
+            ErrorKind::WildcardExposeWithCredentials => "E302",
+            ErrorKind::InvalidPreflightStatus => "E401",
+            ErrorKind::MaxAgeTooLarge => "E402",
+        }
+    }
+
+    /// What is wrong, then the fix, in plain words.
+    fn describe(&self, field: Field, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ErrorKind::NoOrigins => f.write_str(
+                "no origin is allowed, so no cross-origin request could succeed; \
+                 list the origins of your front-ends, e.g. [\"https://app.example.com\"]",
+            ),
+            ErrorKind::WildcardMixed => match field {
+                Field::AllowHeaders => write!(
+                    f,
+                    "\"*\" already covers every header but authorization; write \"*\", \
+                     or [\"*\", \"authorization\"] to allow authorization too"
+                ),
+                _ => write!(
+                    f,
+                    "\"*\" already covers every value; write {field} = \"*\" alone, \
+                     or list the values without \"*\""
+                ),
+            },
+            ErrorKind::WildcardOriginWithCredentials => f.write_str(
+                "for security reasons browsers refuse allow_origins = \"*\" together with \
+                 credentials; list the origins you trust, or set allow_credentials = false",
+            ),
+            ErrorKind::WildcardExposeWithCredentials => f.write_str(
+                "browsers ignore expose_headers = \"*\" on credentialed requests; list the \
+                 response headers to expose, or set allow_credentials = false",
+            ),
+            ErrorKind::MissingScheme { suggestion } => {
+                write!(f, "an origin starts with a scheme; write \"{suggestion}\"")
+            }
+            ErrorKind::InvalidScheme => f.write_str(
+                "the scheme must start with a letter followed by letters, digits, '+', '-' \
+                 or '.'; write an origin like \"https://example.com\"",
+            ),
+            ErrorKind::FileScheme => f.write_str(
+                "browsers send Origin: null for file:// pages; list \"null\" if you really \
+                 mean to allow them (any sandboxed page sends null too)",
+            ),
+            ErrorKind::OriginHasPath { suggestion } => {
+                write!(f, "an origin has no path; write \"{suggestion}\"")
+            }
+            ErrorKind::OriginHasQuery { suggestion } => {
+                write!(f, "an origin has no query; write \"{suggestion}\"")
+            }
+            ErrorKind::OriginHasFragment { suggestion } => {
+                write!(f, "an origin has no fragment; write \"{suggestion}\"")
+            }
+            ErrorKind::OriginHasUserinfo { suggestion } => write!(
+                f,
+                "an origin has no user name or password; write \"{suggestion}\""
+            ),
+            ErrorKind::InvalidHost => f.write_str(
+                "the host must be a domain name (letters, digits, '-', '_', labels separated \
+                 by single dots), an IPv4 address, or an IPv6 address in brackets",
+            ),
+            ErrorKind::NonAsciiHost { punycode } => match punycode {
+                Some(p) => write!(
+                    f,
+                    "browsers send internationalized hosts in punycode; write the host as \"{p}\""
+                ),
+                None => f.write_str(
+                    "browsers send internationalized hosts in punycode, and this host has no \
+                     valid punycode form; check its spelling",
+                ),
+            },
+            ErrorKind::InvalidPort => f.write_str(
+                "the port must be a number from 0 to 65535 without leading zeros, or \"*\" for \
+                 any port",
+            ),
+            ErrorKind::MisplacedWildcard => f.write_str(
+                "'*' may only be the whole first label of the host (\"https://*.example.com\") \
+                 or the whole port (\"http://localhost:*\")",
+            ),
+            ErrorKind::PublicSuffixWildcard { suffix } => write!(
+                f,
+                "\"{suffix}\" is a public suffix, so this would allow sites owned by anyone; \
+                 use a domain you control, e.g. \"https://*.example.{suffix}\""
+            ),
+            ErrorKind::OriginTooLong => write!(
+                f,
+                "an origin is at most {} bytes; check the value",
+                crate::MAX_ORIGIN_LEN
+            ),
+            ErrorKind::InvalidMethod => f.write_str(
+                "a method is an HTTP token (letters, digits and !#$%&'*+-.^_`|~), e.g. \"PATCH\"",
+            ),
+            ErrorKind::ForbiddenMethod => {
+                f.write_str("browsers never send CONNECT, TRACE or TRACK cross-origin; remove it")
+            }
+            ErrorKind::InvalidHeaderName => f.write_str(
+                "a header name is an HTTP token (letters, digits and !#$%&'*+-.^_`|~), e.g. \
+                 \"x-request-id\"",
+            ),
+            ErrorKind::InvalidPreflightStatus => {
+                f.write_str("a successful preflight is answered with 200 or 204; write 204")
+            }
+            ErrorKind::MaxAgeTooLarge => write!(
+                f,
+                "max_age is at most {} seconds, and browsers cap it far lower (Firefox 86400, \
+                 Chromium 7200); write 7200",
+                u32::MAX
+            ),
+        }
+    }
+}
+
+/// One refused config value: which field, which list index, what value, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    field: Field,
+    index: Option<usize>,
+    value: Option<String>,
+    kind: ErrorKind,
+}
+
+impl ConfigError {
+    pub(crate) fn new(
+        field: Field,
+        index: Option<usize>,
+        value: Option<String>,
+        kind: ErrorKind,
+    ) -> Self {
+        ConfigError {
+            field,
+            index,
+            value,
+            kind,
+        }
+    }
+
+    /// The field the value belongs to.
+    pub fn field(&self) -> Field {
+        self.field
+    }
+
+    /// The position in the field's list, for list fields.
+    pub fn index(&self) -> Option<usize> {
+        self.index
+    }
+
+    /// The offending value as written, when there is one.
+    pub fn value(&self) -> Option<&str> {
+        self.value.as_deref()
+    }
+
+    /// Why it is refused.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    /// The stable code of [`kind`](Self::kind).
+    pub fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+
+    /// The field path, e.g. `allow_origins[2]`.
+    pub fn path(&self) -> FieldPath {
+        FieldPath {
+            field: self.field,
+            index: self.index,
+        }
+    }
+
+    /// The message without the field path: what is wrong and the fix.
+    pub fn message(&self) -> impl fmt::Display + '_ {
+        ErrorMessage(self)
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_located(f, self.path(), self.value.as_deref())?;
+        self.kind.describe(self.field, f)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// A field name with an optional list index, displayed as `allow_origins[2]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldPath {
+    /// The field.
+    pub field: Field,
+    /// The index in the field's list.
+    pub index: Option<usize>,
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.index {
+            Some(i) => write!(f, "{}[{i}]", self.field),
+            None => write!(f, "{}", self.field),
+        }
+    }
+}
+
+fn write_located(f: &mut fmt::Formatter<'_>, path: FieldPath, value: Option<&str>) -> fmt::Result {
+    match value {
+        Some(v) => write!(f, "{path} = {v:?}: "),
+        None => write!(f, "{path}: "),
+    }
+}
+
+struct ErrorMessage<'a>(&'a ConfigError);
+
+impl fmt::Display for ErrorMessage<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.kind.describe(self.0.field, f)
+    }
+}
+
+struct WarningMessage<'a>(&'a WarningKind);
+
+impl fmt::Display for WarningMessage<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.describe(f)
+    }
+}
+
+/// Every error found in one config, in field order. Never empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigErrors(Vec<ConfigError>);
+
+impl ConfigErrors {
+    pub(crate) fn new(errors: Vec<ConfigError>) -> Self {
+        ConfigErrors(errors)
+    }
+
+    /// The errors, in field order.
+    pub fn iter(&self) -> std::slice::Iter<'_, ConfigError> {
+        self.0.iter()
+    }
+
+    /// How many errors.
+    #[allow(clippy::len_without_is_empty)] // never empty by construction
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl<'a> IntoIterator for &'a ConfigErrors {
+    type Item = &'a ConfigError;
+    type IntoIter = std::slice::Iter<'a, ConfigError>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl IntoIterator for ConfigErrors {
+    type Item = ConfigError;
+    type IntoIter = std::vec::IntoIter<ConfigError>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.len();
+        write!(
+            f,
+            "invalid CORS config ({n} error{}):",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for e in &self.0 {
+            write!(f, "\n  {e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
+
+/// Why a config value is accepted but probably not what was meant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WarningKind {
+    /// `"null"` is listed: every sandboxed iframe and `file://` page sends it.
+    NullOrigin,
+    /// An `http://` origin (other than loopback) together with credentials.
+    InsecureOriginWithCredentials,
+    /// The same entry is listed twice (after normalization).
+    Duplicate,
+    /// A forbidden request header (`cookie`, `host`, ...): browsers never let scripts set it.
+    ForbiddenRequestHeader,
+    /// A forbidden response header (`set-cookie`): browsers never expose it.
+    ForbiddenResponseHeader,
+    /// A CORS-safelisted response header: browsers expose it anyway.
+    SafelistedResponseHeader,
+    /// `max_age` above 86400 seconds: every browser caps it lower.
+    MaxAgeAboveBrowserCap,
+}
+
+impl WarningKind {
+    /// A stable identifier for this kind, listed in `docs/semantics.md`.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            WarningKind::NullOrigin => "W101",
+            WarningKind::InsecureOriginWithCredentials => "W102",
+            WarningKind::Duplicate => "W103",
+            WarningKind::ForbiddenRequestHeader => "W301",
+            WarningKind::ForbiddenResponseHeader => "W302",
+            WarningKind::SafelistedResponseHeader => "W303",
+            WarningKind::MaxAgeAboveBrowserCap => "W401",
+        }
+    }
+
+    fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            WarningKind::NullOrigin => {
+                "\"null\" is sent by sandboxed iframes, file:// pages and some redirects, so any \
+                 site can produce it; remove it unless you mean to allow all of them"
+            }
+            WarningKind::InsecureOriginWithCredentials => {
+                "credentials are allowed for a plain-http origin, whose pages anyone on the \
+                 network path can modify; use https"
+            }
+            WarningKind::Duplicate => "listed more than once; remove the repeat",
+            WarningKind::ForbiddenRequestHeader => {
+                "browsers never let a script set this request header, so allowing it has no \
+                 effect; remove it"
+            }
+            WarningKind::ForbiddenResponseHeader => {
+                "browsers never expose this response header to scripts; remove it"
+            }
+            WarningKind::SafelistedResponseHeader => {
+                "browsers always expose this response header; listing it has no effect"
+            }
+            WarningKind::MaxAgeAboveBrowserCap => {
+                "browsers cap the preflight cache (Firefox at 86400 seconds, Chromium at 7200); \
+                 write 7200"
+            }
+        })
+    }
+}
+
+/// A config value accepted but probably not what was meant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigWarning {
+    field: Field,
+    index: Option<usize>,
+    value: Option<String>,
+    kind: WarningKind,
+}
+
+impl ConfigWarning {
+    pub(crate) fn new(
+        field: Field,
+        index: Option<usize>,
+        value: Option<String>,
+        kind: WarningKind,
+    ) -> Self {
+        ConfigWarning {
+            field,
+            index,
+            value,
+            kind,
+        }
+    }
+
+    /// The field the value belongs to.
+    pub fn field(&self) -> Field {
+        self.field
+    }
+
+    /// The position in the field's list, for list fields.
+    pub fn index(&self) -> Option<usize> {
+        self.index
+    }
+
+    /// The value as written.
+    pub fn value(&self) -> Option<&str> {
+        self.value.as_deref()
+    }
+
+    /// What the warning is about.
+    pub fn kind(&self) -> &WarningKind {
+        &self.kind
+    }
+
+    /// The stable code of [`kind`](Self::kind).
+    pub fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+
+    /// The field path, e.g. `allow_origins[2]`.
+    pub fn path(&self) -> FieldPath {
+        FieldPath {
+            field: self.field,
+            index: self.index,
+        }
+    }
+
+    /// The message without the field path.
+    pub fn message(&self) -> impl fmt::Display + '_ {
+        WarningMessage(&self.kind)
+    }
+}
+
+impl fmt::Display for ConfigWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_located(f, self.path(), self.value.as_deref())?;
+        self.kind.describe(f)
+    }
+}
+
+/// The format of a config file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// TOML (`.toml`).
+    Toml,
+    /// JSON (`.json`).
+    Json,
+    /// YAML (`.yaml`, `.yml`), with the `yaml` feature.
+    Yaml,
+}
+
+impl Format {
+    /// The format a file extension names, if any.
+    pub fn from_extension(ext: &str) -> Option<Format> {
+        match ext.to_ascii_lowercase().as_str() {
+            "toml" => Some(Format::Toml),
+            "json" => Some(Format::Json),
+            "yaml" | "yml" => Some(Format::Yaml),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Toml => "TOML",
+            Format::Json => "JSON",
+            Format::Yaml => "YAML",
+        })
+    }
+}
+
+/// A config file could not be read, parsed or validated.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// The file could not be read.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file's extension names no supported format.
+    UnknownFormat {
+        /// The file.
+        path: PathBuf,
+    },
+    /// YAML was asked for but the `yaml` feature is off.
+    YamlDisabled,
+    /// The text is not valid for its format, or does not fit the schema
+    /// (unknown key, wrong type, missing `allow_origins`).
+    Syntax {
+        /// The file, when loaded from one.
+        path: Option<PathBuf>,
+        /// The format.
+        format: Format,
+        /// 1-based line, when the parser knows it.
+        line: Option<usize>,
+        /// 1-based column, when the parser knows it.
+        column: Option<usize>,
+        /// The parser's message.
+        message: String,
+    },
+    /// The config parsed but failed validation.
+    Invalid {
+        /// The file, when loaded from one.
+        path: Option<PathBuf>,
+        /// Every error.
+        errors: ConfigErrors,
+    },
+}
+
+impl LoadError {
+    /// A stable identifier for this kind of failure (`L...` codes; validation errors carry
+    /// their own `E...` codes).
+    pub fn code(&self) -> &'static str {
+        match self {
+            LoadError::Io { .. } => "L001",
+            LoadError::UnknownFormat { .. } => "L002",
+            LoadError::YamlDisabled => "L003",
+            LoadError::Syntax { .. } => "L004",
+            LoadError::Invalid { .. } => "L005",
+        }
+    }
+
+    /// The validation errors, when that is what failed.
+    pub fn config_errors(&self) -> Option<&ConfigErrors> {
+        match self {
+            LoadError::Invalid { errors, .. } => Some(errors),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn with_path(mut self, p: &std::path::Path) -> Self {
+        match &mut self {
+            LoadError::Syntax { path, .. } | LoadError::Invalid { path, .. } => {
+                *path = Some(p.to_path_buf())
+            }
+            _ => {}
+        }
+        self
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Io { path, source } => {
+                write!(f, "{}: cannot read the config: {source}", path.display())
+            }
+            LoadError::UnknownFormat { path } => write!(
+                f,
+                "{}: unknown config format; name the file *.toml, *.json, *.yaml or *.yml",
+                path.display()
+            ),
+            LoadError::YamlDisabled => f.write_str(
+                "YAML configs need the `yaml` feature of cors-core; enable it or use TOML/JSON",
+            ),
+            LoadError::Syntax {
+                path,
+                format,
+                line,
+                column,
+                message,
+            } => {
+                if let Some(p) = path {
+                    write!(f, "{}:", p.display())?;
+                }
+                if let Some(l) = line {
+                    write!(f, "{l}:")?;
+                    if let Some(c) = column {
+                        write!(f, "{c}:")?;
+                    }
+                }
+                if path.is_some() || line.is_some() {
+                    f.write_str(" ")?;
+                }
+                write!(f, "invalid {format} config: {message}")
+            }
+            LoadError::Invalid { path, errors } => {
+                if let Some(p) = path {
+                    write!(f, "{}: ", p.display())?;
+                }
+                write!(f, "{errors}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for LoadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            LoadError::Io { source, .. } => Some(source),
+            LoadError::Invalid { errors, .. } => Some(errors),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! The request side: which request headers the engine reads, and views over requests.
+
+use http::{HeaderMap, HeaderName, Method};
+
+/// A request header the engine reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RequestHeader {
+    /// `Origin`
+    Origin,
+    /// `Access-Control-Request-Method`
+    RequestMethod,
+    /// `Access-Control-Request-Headers`
+    RequestHeaders,
+    /// `Access-Control-Request-Private-Network`
+    RequestPrivateNetwork,
+}
+
+impl RequestHeader {
+    /// Every header the engine reads.
+    pub const ALL: [RequestHeader; 4] = [
+        RequestHeader::Origin,
+        RequestHeader::RequestMethod,
+        RequestHeader::RequestHeaders,
+        RequestHeader::RequestPrivateNetwork,
+    ];
+
+    /// The lower-case header name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RequestHeader::Origin => "origin",
+            RequestHeader::RequestMethod => "access-control-request-method",
+            RequestHeader::RequestHeaders => "access-control-request-headers",
+            RequestHeader::RequestPrivateNetwork => "access-control-request-private-network",
+        }
+    }
+
+    /// The header name as an `http` type.
+    pub const fn header_name(self) -> HeaderName {
+        match self {
+            RequestHeader::Origin => http::header::ORIGIN,
+            RequestHeader::RequestMethod => http::header::ACCESS_CONTROL_REQUEST_METHOD,
+            RequestHeader::RequestHeaders => http::header::ACCESS_CONTROL_REQUEST_HEADERS,
+            RequestHeader::RequestPrivateNetwork => {
+                HeaderName::from_static("access-control-request-private-network")
+            }
+        }
+    }
+}
+
+/// What the engine needs to see of a request: its method and the values of four headers.
+///
+/// Implemented for `http` 1.x requests ([`http::request::Parts`], [`http::Request`],
+/// `(&Method, &HeaderMap)`) and for raw bytes ([`RequestBytes`]). A framework on other
+/// types implements it in a few lines; `Value` is the type of one header line, so the
+/// decision can hand back the request's own values (for echoing) without copying.
+pub trait RequestView {
+    /// One header line's value.
+    type Value: AsRef<[u8]> + ?Sized;
+
+    /// The request method, exactly as received.
+    fn method(&self) -> &[u8];
+
+    /// Every line of `header`, in order.
+    fn header(&self, header: RequestHeader) -> impl Iterator<Item = &Self::Value>;
+}
+
+impl RequestView for http::request::Parts {
+    type Value = http::HeaderValue;
+    fn method(&self) -> &[u8] {
+        self.method.as_str().as_bytes()
+    }
+    fn header(&self, header: RequestHeader) -> impl Iterator<Item = &http::HeaderValue> {
+        header_lines(&self.headers, header)
+    }
+}
+
+impl<B> RequestView for http::Request<B> {
+    type Value = http::HeaderValue;
+    fn method(&self) -> &[u8] {
+        self.method().as_str().as_bytes()
+    }
+    fn header(&self, header: RequestHeader) -> impl Iterator<Item = &http::HeaderValue> {
+        header_lines(self.headers(), header)
+    }
+}
+
+impl RequestView for (&Method, &HeaderMap) {
+    type Value = http::HeaderValue;
+    fn method(&self) -> &[u8] {
+        self.0.as_str().as_bytes()
+    }
+    fn header(&self, header: RequestHeader) -> impl Iterator<Item = &http::HeaderValue> {
+        header_lines(self.1, header)
+    }
+}
+
+fn header_lines(
+    map: &HeaderMap,
+    header: RequestHeader,
+) -> impl Iterator<Item = &http::HeaderValue> {
+    // Standard names hash without touching strings; the private-network name is looked up
+    // by its static string.
+    match header {
+        RequestHeader::RequestPrivateNetwork => map.get_all(header.as_str()).iter(),
+        _ => map.get_all(header.header_name()).iter(),
+    }
+}
+
+/// The lines of one header in a [`RequestBytes`]: absent, one, or several.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum HeaderLines<'a> {
+    /// The header is not in the request.
+    #[default]
+    Absent,
+    /// One line.
+    One(&'a [u8]),
+    /// Several lines (or none, when the slice is empty), in order.
+    Many(&'a [&'a [u8]]),
+}
+
+impl<'a> HeaderLines<'a> {
+    /// The lines as a slice.
+    pub fn as_slice(&self) -> &[&'a [u8]] {
+        match self {
+            HeaderLines::Absent => &[],
+            HeaderLines::One(v) => std::slice::from_ref(v),
+            HeaderLines::Many(v) => v,
+        }
+    }
+}
+
+impl<'a> From<&'a [u8]> for HeaderLines<'a> {
+    fn from(v: &'a [u8]) -> Self {
+        HeaderLines::One(v)
+    }
+}
+
+impl<'a> From<&'a str> for HeaderLines<'a> {
+    fn from(v: &'a str) -> Self {
+        HeaderLines::One(v.as_bytes())
+    }
+}
+
+impl<'a, T: Into<HeaderLines<'a>>> From<Option<T>> for HeaderLines<'a> {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(HeaderLines::Absent, Into::into)
+    }
+}
+
+impl<'a> From<&'a [&'a [u8]]> for HeaderLines<'a> {
+    fn from(v: &'a [&'a [u8]]) -> Self {
+        HeaderLines::Many(v)
+    }
+}
+
+/// A request as raw bytes: the byte-level entry point, for servers whose types are not
+/// `http` 1.x (actix-web, Rocket, C through `cors-ffi`).
+///
+/// ```
+/// use cors_core::{Policy, RequestBytes};
+///
+/// let policy = Policy::from_toml_str(r#"allow_origins = ["https://app.example.com"]"#)?;
+/// let request = RequestBytes {
+///     method: b"GET",
+///     origin: "https://app.example.com".into(),
+///     ..RequestBytes::default()
+/// };
+/// let decision = policy.decide(&request);
+/// assert!(decision.is_allowed());
+/// # Ok::<(), cors_core::LoadError>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RequestBytes<'a> {
+    /// The method, exactly as received.
+    pub method: &'a [u8],
+    /// `Origin` lines.
+    pub origin: HeaderLines<'a>,
+    /// `Access-Control-Request-Method` lines.
+    pub request_method: HeaderLines<'a>,
+    /// `Access-Control-Request-Headers` lines.
+    pub request_headers: HeaderLines<'a>,
+    /// `Access-Control-Request-Private-Network` lines.
+    pub private_network: HeaderLines<'a>,
+}
+
+impl RequestView for RequestBytes<'_> {
+    type Value = [u8];
+    fn method(&self) -> &[u8] {
+        self.method
+    }
+    fn header(&self, header: RequestHeader) -> impl Iterator<Item = &[u8]> {
+        let lines = match header {
+            RequestHeader::Origin => &self.origin,
+            RequestHeader::RequestMethod => &self.request_method,
+            RequestHeader::RequestHeaders => &self.request_headers,
+            RequestHeader::RequestPrivateNetwork => &self.private_network,
+        };
+        lines.as_slice().iter().map(|v| &**v)
+    }
+}

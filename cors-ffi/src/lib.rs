@@ -1,0 +1,1 @@
+//! C ABI for `cors-core`. Built by the cors-ffi issue.
