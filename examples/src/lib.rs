@@ -1,1 +1,134 @@
-//! Shared code of the example servers.
+//! Shared code of the example servers: the command line and the route contract of
+//! DESIGN.md section 5, so every server parses flags and reports errors the same way.
+//!
+//! Each binary (`axum`, `warp`, `actix`, `rocket`) takes `--config PATH` (default
+//! `examples/cors.toml`) and `--listen ADDR` (default `127.0.0.1:8080`; port 0 picks a free
+//! port), and prints `listening on http://HOST:PORT` once it accepts connections.
+#![warn(missing_docs)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use cors_core::Policy;
+
+/// The header every handler sets, so tests can tell whether the handler ran.
+pub const HANDLER_HEADER: (&str, &str) = ("x-handler", "reached");
+
+/// The `Access-Control-Allow-Origin` value the `/own-acao` handler sets.
+pub const HANDLER_ACAO: &str = "https://handler.invalid";
+
+/// The config used when `--config` is not given.
+pub const DEFAULT_CONFIG: &str = "examples/cors.toml";
+
+/// The address used when `--listen` is not given.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+/// Parsed command line.
+#[derive(Debug, Clone)]
+pub struct Args {
+    /// The policy file.
+    pub config: PathBuf,
+    /// Where to listen.
+    pub listen: SocketAddr,
+}
+
+const USAGE: &str = "usage: SERVER [--config PATH] [--listen ADDR]";
+
+impl Args {
+    /// Parses `--config PATH` and `--listen ADDR` (also `--flag=value`) from an iterator
+    /// of arguments (without the program name).
+    ///
+    /// # Errors
+    ///
+    /// A message naming the bad argument.
+    pub fn parse_from(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
+        let mut config = PathBuf::from(DEFAULT_CONFIG);
+        let mut listen = DEFAULT_LISTEN.to_owned();
+        let mut it = args.into_iter();
+        while let Some(arg) = it.next() {
+            let (flag, inline) = match arg.split_once('=') {
+                Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+                _ => (arg.clone(), None),
+            };
+            let mut value = || {
+                inline
+                    .clone()
+                    .or_else(|| it.next())
+                    .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
+            };
+            match flag.as_str() {
+                "--config" => config = PathBuf::from(value()?),
+                "--listen" => listen = value()?,
+                "-h" | "--help" => return Err(USAGE.to_owned()),
+                other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
+            }
+        }
+        let listen = listen
+            .parse()
+            .map_err(|e| format!("--listen {listen:?}: {e}; write e.g. 127.0.0.1:8080"))?;
+        Ok(Args { config, listen })
+    }
+
+    /// Parses the process arguments, exiting with status 2 and a message on error.
+    pub fn from_env() -> Args {
+        Args::parse_from(std::env::args().skip(1)).unwrap_or_else(|e| {
+            eprintln!("{e}");
+            std::process::exit(2)
+        })
+    }
+
+    /// Loads the policy, exiting with status 1 and the core's error messages on stderr
+    /// when the config is invalid.
+    pub fn load_policy(&self) -> Policy {
+        let compiled = cors_core::Config::from_path(&self.config).and_then(|config| {
+            Policy::compile(&config).map_err(|errors| cors_core::LoadError::Invalid {
+                path: Some(self.config.clone()),
+                errors,
+            })
+        });
+        match compiled {
+            Ok(c) => {
+                for w in &c.warnings {
+                    eprintln!("{}: warning: {w}", self.config.display());
+                }
+                c.policy
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                std::process::exit(1)
+            }
+        }
+    }
+}
+
+/// Prints the line the contract requires once the server accepts connections.
+pub fn announce(addr: SocketAddr) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    // A closed stdout must not stop the server.
+    let _ = writeln!(out, "listening on http://{addr}");
+    let _ = out.flush();
+}
+
+/// Parses the status of a `/status/{code}` route: 200..=599, else `None` (the server
+/// answers 400).
+pub fn route_status(segment: &str) -> Option<u16> {
+    segment.parse().ok().filter(|c| (200..=599).contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_flags() {
+        let a = Args::parse_from(["--config=x.toml", "--listen", "127.0.0.1:0"].map(String::from))
+            .unwrap();
+        assert_eq!(a.config, PathBuf::from("x.toml"));
+        assert_eq!(a.listen.port(), 0);
+        assert!(Args::parse_from(["--bogus".to_owned()]).is_err());
+        assert!(Args::parse_from(["--listen".to_owned()]).is_err());
+        assert_eq!(route_status("418"), Some(418));
+        assert_eq!(route_status("99"), None);
+    }
+}

@@ -1,0 +1,2 @@
+//! Placeholder until the adapter exists.
+fn main() {}

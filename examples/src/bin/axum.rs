@@ -1,0 +1,2 @@
+//! Placeholder: the axum example server is built by the adapters issue.
+fn main() {}
