@@ -53,6 +53,7 @@
 mod config;
 mod decision;
 mod error;
+pub mod explain;
 mod origin;
 mod policy;
 mod request;
