@@ -148,7 +148,7 @@ impl fmt::Display for Denial<'_> {
             Denial::OriginNotAllowed(o) => {
                 write!(f, "origin {} is not in allow_origins", o.escape_ascii())
             }
-            Denial::OriginMalformed(o) if o.is_empty() => f.write_str("the Origin header is empty"),
+            Denial::OriginMalformed([]) => f.write_str("the Origin header is empty"),
             Denial::OriginMalformed(o) => write!(
                 f,
                 "Origin \"{}\" is not a valid origin (scheme://host[:port] or null)",
@@ -158,7 +158,7 @@ impl fmt::Display for Denial<'_> {
             Denial::MethodNotAllowed(m) => {
                 write!(f, "method {} is not in allow_methods", m.escape_ascii())
             }
-            Denial::MethodInvalid(m) if m.is_empty() => {
+            Denial::MethodInvalid([]) => {
                 f.write_str("Access-Control-Request-Method is empty")
             }
             Denial::MethodInvalid(m) => write!(

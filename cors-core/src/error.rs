@@ -4,8 +4,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
-/// A top-level key of the config file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// A top-level key of the config file (ordered as in the schema).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum Field {
     /// `allow_origins`

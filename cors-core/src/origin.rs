@@ -505,6 +505,9 @@ fn suggest(scheme: &str, authority: &str) -> String {
 
 type Set = HashSet<Box<[u8]>, FixedState>;
 
+/// Subdomain rules (scheme, port) by base host.
+type SubdomainRules = HashMap<Box<[u8]>, Vec<(Box<[u8]>, PortRule)>, FixedState>;
+
 /// Why a request origin is not allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mismatch {
@@ -520,7 +523,7 @@ pub(crate) struct OriginSet {
     any_port: Set,
     /// Subdomain patterns by base host; matched by looking up each suffix of the request
     /// host at a dot boundary.
-    subdomains: HashMap<Box<[u8]>, Vec<(Box<[u8]>, PortRule)>, FixedState>,
+    subdomains: SubdomainRules,
 }
 
 impl OriginSet {

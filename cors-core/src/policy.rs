@@ -295,7 +295,8 @@ impl Compiler {
             return ListOrAny::AnyWithAuthorization;
         }
         self.error(field, Some(star), Some("*"), ErrorKind::WildcardMixed);
-        ListOrAny::List(&[])
+        // The other entries are still validated (every error at once); "*" is skipped.
+        ListOrAny::List(list)
     }
 
     fn compile(mut self, config: &Config) -> Result<Compiled, ConfigErrors> {
@@ -368,6 +369,9 @@ impl Compiler {
             ListOrAny::List(list) => {
                 let mut out: Vec<String> = Vec::new();
                 for (i, raw) in list.iter().enumerate() {
+                    if raw == "*" {
+                        continue;
+                    }
                     if !token::is_token(raw.as_bytes()) {
                         self.error(
                             Field::AllowMethods,
@@ -455,6 +459,7 @@ impl Compiler {
         };
 
         if !self.errors.is_empty() {
+            self.errors.sort_by_key(|e| (e.field(), e.index()));
             return Err(ConfigErrors::new(self.errors));
         }
 
@@ -539,6 +544,7 @@ impl Compiler {
             ids,
             config: normalized,
         };
+        self.warnings.sort_by_key(|w| (w.field(), w.index()));
         Ok(Compiled {
             policy: Policy {
                 inner: Arc::new(inner),
@@ -551,6 +557,9 @@ impl Compiler {
     fn header_names(&mut self, field: Field, list: &[String]) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for (i, raw) in list.iter().enumerate() {
+            if raw == "*" {
+                continue;
+            }
             if !token::is_token(raw.as_bytes()) {
                 self.error(field, Some(i), Some(raw), ErrorKind::InvalidHeaderName);
                 continue;

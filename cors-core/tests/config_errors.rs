@@ -1,0 +1,535 @@
+//! One test per config error and warning: each message names the field (and index), the
+//! offending value, and the fix; codes are stable.
+
+use cors_core::{Config, ConfigErrors, ErrorKind, Field, LoadError, Policy, WarningKind};
+
+fn errors(toml: &str) -> ConfigErrors {
+    let config = Config::from_toml_str(toml).unwrap();
+    Policy::compile(&config).unwrap_err()
+}
+
+/// Asserts the config fails with exactly one error of `code`, whose Display contains every
+/// needle.
+fn assert_error(toml: &str, code: &str, field: Field, needles: &[&str]) {
+    let errs = errors(toml);
+    assert_eq!(errs.len(), 1, "{errs}");
+    let e = errs.iter().next().unwrap();
+    assert_eq!(e.code(), code, "{e}");
+    assert_eq!(e.field(), field);
+    let text = e.to_string();
+    assert!(text.starts_with(field.as_str()), "{text}");
+    for n in needles {
+        assert!(text.contains(n), "{text:?} lacks {n:?}");
+    }
+}
+
+fn assert_warning(toml: &str, code: &str, field: Field, needles: &[&str]) {
+    let config = Config::from_toml_str(toml).unwrap();
+    let compiled = Policy::compile(&config).unwrap();
+    let w = compiled
+        .warnings
+        .iter()
+        .find(|w| w.code() == code)
+        .unwrap_or_else(|| panic!("no {code} in {:?}", compiled.warnings));
+    assert_eq!(w.field(), field);
+    let text = w.to_string();
+    assert!(text.starts_with(field.as_str()), "{text}");
+    for n in needles {
+        assert!(text.contains(n), "{text:?} lacks {n:?}");
+    }
+}
+
+#[test]
+fn e101_no_origins() {
+    assert_error(
+        "allow_origins = []",
+        "E101",
+        Field::AllowOrigins,
+        &["allow_origins: ", "list the origins"],
+    );
+}
+
+#[test]
+fn e102_wildcard_mixed() {
+    assert_error(
+        r#"allow_origins = ["https://a.test", "*"]"#,
+        "E102",
+        Field::AllowOrigins,
+        &["allow_origins[1] = \"*\"", "write allow_origins = \"*\" alone"],
+    );
+    assert_error(
+        r#"
+        allow_origins = ["https://a.test"]
+        allow_headers = ["*", "x-a"]"#,
+        "E102",
+        Field::AllowHeaders,
+        &["allow_headers[0]", "[\"*\", \"authorization\"]"],
+    );
+    assert_error(
+        r#"
+        allow_origins = ["https://a.test"]
+        allow_methods = ["GET", "*"]"#,
+        "E102",
+        Field::AllowMethods,
+        &["allow_methods[1]"],
+    );
+}
+
+#[test]
+fn e103_wildcard_origin_with_credentials() {
+    assert_error(
+        "allow_origins = \"*\"\nallow_credentials = true",
+        "E103",
+        Field::AllowOrigins,
+        &["allow_origins = \"*\"", "set allow_credentials = false", "list the origins"],
+    );
+}
+
+#[test]
+fn e104_missing_scheme() {
+    assert_error(
+        r#"allow_origins = ["example.com"]"#,
+        "E104",
+        Field::AllowOrigins,
+        &["allow_origins[0] = \"example.com\"", "write \"https://example.com\""],
+    );
+}
+
+#[test]
+fn e105_invalid_scheme() {
+    assert_error(
+        r#"allow_origins = ["1http://example.com"]"#,
+        "E105",
+        Field::AllowOrigins,
+        &["allow_origins[0]", "scheme"],
+    );
+}
+
+#[test]
+fn e106_file_scheme() {
+    assert_error(
+        r#"allow_origins = ["file:///home/me/index.html"]"#,
+        "E106",
+        Field::AllowOrigins,
+        &["allow_origins[0]", "null"],
+    );
+}
+
+#[test]
+fn e107_origin_has_path() {
+    assert_error(
+        r#"allow_origins = ["https://a.test", "https://b.test", "https://example.com/"]"#,
+        "E107",
+        Field::AllowOrigins,
+        &[
+            "allow_origins[2] = \"https://example.com/\": an origin has no path; write \"https://example.com\"",
+        ],
+    );
+    assert_error(
+        r#"allow_origins = ["https://Example.com:8443/app"]"#,
+        "E107",
+        Field::AllowOrigins,
+        &["write \"https://example.com:8443\""],
+    );
+}
+
+#[test]
+fn e108_origin_has_query() {
+    assert_error(
+        r#"allow_origins = ["https://example.com?x=1"]"#,
+        "E108",
+        Field::AllowOrigins,
+        &["no query", "write \"https://example.com\""],
+    );
+}
+
+#[test]
+fn e109_origin_has_fragment() {
+    assert_error(
+        r#"allow_origins = ["https://example.com#top"]"#,
+        "E109",
+        Field::AllowOrigins,
+        &["no fragment", "write \"https://example.com\""],
+    );
+}
+
+#[test]
+fn e110_origin_has_userinfo() {
+    assert_error(
+        r#"allow_origins = ["https://user:pw@example.com"]"#,
+        "E110",
+        Field::AllowOrigins,
+        &["user name or password", "write \"https://example.com\""],
+    );
+}
+
+#[test]
+fn e111_invalid_host() {
+    for bad in ["https://", "https://a..b", "https://a b.test", "https://[::1"] {
+        assert_error(
+            &format!("allow_origins = [{bad:?}]"),
+            "E111",
+            Field::AllowOrigins,
+            &["allow_origins[0]", "host"],
+        );
+    }
+}
+
+#[test]
+fn e112_non_ascii_host() {
+    assert_error(
+        r#"allow_origins = ["https://bücher.example"]"#,
+        "E112",
+        Field::AllowOrigins,
+        &["punycode", "\"xn--bcher-kva.example\""],
+    );
+}
+
+#[test]
+fn e113_invalid_port() {
+    for bad in ["https://a.test:99999", "https://a.test:", "https://a.test:80a", "https://a.test:08"] {
+        assert_error(
+            &format!("allow_origins = [{bad:?}]"),
+            "E113",
+            Field::AllowOrigins,
+            &["port", "0 to 65535"],
+        );
+    }
+}
+
+#[test]
+fn e114_misplaced_wildcard() {
+    for bad in [
+        "https://a.*.example.com",
+        "https://*example.com",
+        "*://example.com",
+        "https://example.com:8*",
+        "https://*.*.example.com",
+    ] {
+        assert_error(
+            &format!("allow_origins = [{bad:?}]"),
+            "E114",
+            Field::AllowOrigins,
+            &["whole first label", "http://localhost:*"],
+        );
+    }
+}
+
+#[test]
+fn e115_public_suffix_wildcard() {
+    for (bad, suffix) in [
+        ("https://*.com", "com"),
+        ("https://*.co.uk", "co.uk"),
+        ("https://*.github.io", "github.io"),
+    ] {
+        assert_error(
+            &format!("allow_origins = [{bad:?}]"),
+            "E115",
+            Field::AllowOrigins,
+            &[&format!("\"{suffix}\" is a public suffix"), "a domain you control"],
+        );
+    }
+    // Names the list does not contain are not public suffixes.
+    Policy::from_toml_str(r#"allow_origins = ["http://*.localhost", "https://*.example.com"]"#)
+        .unwrap();
+}
+
+#[test]
+fn e116_origin_too_long() {
+    let long = format!("https://{}.test", "a".repeat(600));
+    assert_error(
+        &format!("allow_origins = [{long:?}]"),
+        "E116",
+        Field::AllowOrigins,
+        &["at most 512 bytes"],
+    );
+}
+
+#[test]
+fn e201_invalid_method() {
+    assert_error(
+        r#"
+        allow_origins = ["https://a.test"]
+        allow_methods = ["GET", "BAD METHOD"]"#,
+        "E201",
+        Field::AllowMethods,
+        &["allow_methods[1] = \"BAD METHOD\"", "HTTP token"],
+    );
+}
+
+#[test]
+fn e202_forbidden_method() {
+    for m in ["CONNECT", "trace", "Track"] {
+        assert_error(
+            &format!("allow_origins = [\"https://a.test\"]\nallow_methods = [{m:?}]"),
+            "E202",
+            Field::AllowMethods,
+            &["never send CONNECT, TRACE or TRACK", "remove it"],
+        );
+    }
+}
+
+#[test]
+fn e301_invalid_header_name() {
+    assert_error(
+        r#"
+        allow_origins = ["https://a.test"]
+        expose_headers = ["x-ok", "x bad"]"#,
+        "E301",
+        Field::ExposeHeaders,
+        &["expose_headers[1] = \"x bad\"", "x-request-id"],
+    );
+}
+
+#[test]
+fn e302_wildcard_expose_with_credentials() {
+    assert_error(
+        r#"
+        allow_origins = ["https://a.test"]
+        expose_headers = "*"
+        allow_credentials = true"#,
+        "E302",
+        Field::ExposeHeaders,
+        &["ignore expose_headers = \"*\"", "list the response headers"],
+    );
+}
+
+#[test]
+fn e401_invalid_preflight_status() {
+    assert_error(
+        "allow_origins = [\"https://a.test\"]\npreflight_status = 404",
+        "E401",
+        Field::PreflightStatus,
+        &["preflight_status = \"404\"", "200 or 204"],
+    );
+}
+
+#[test]
+fn e402_max_age_too_large() {
+    assert_error(
+        "allow_origins = [\"https://a.test\"]\nmax_age = 5000000000",
+        "E402",
+        Field::MaxAge,
+        &["max_age", "write 7200"],
+    );
+}
+
+#[test]
+fn every_error_is_reported_at_once_in_field_order() {
+    let errs = errors(
+        r#"
+        allow_origins = ["https://ok.test", "https://example.com/", "example.org", "*"]
+        allow_methods = ["TRACE"]
+        allow_headers = ["bad name"]
+        preflight_status = 201
+        "#,
+    );
+    let codes: Vec<_> = errs.iter().map(|e| e.code()).collect();
+    assert_eq!(codes, ["E107", "E104", "E102", "E202", "E301", "E401"]);
+    let text = errs.to_string();
+    assert!(
+        text.starts_with("invalid CORS config (6 errors):\n  allow_origins[1] = \"https://example.com/\""),
+        "{text}"
+    );
+    let first = errs.iter().next().unwrap();
+    assert!(matches!(first.kind(), ErrorKind::OriginHasPath { .. }));
+    assert_eq!(first.index(), Some(1));
+    assert_eq!(first.value(), Some("https://example.com/"));
+}
+
+#[test]
+fn w101_null_origin() {
+    assert_warning(
+        r#"allow_origins = ["null"]"#,
+        "W101",
+        Field::AllowOrigins,
+        &["allow_origins[0] = \"null\"", "sandboxed"],
+    );
+}
+
+#[test]
+fn w102_insecure_origin_with_credentials() {
+    assert_warning(
+        "allow_origins = [\"http://app.test\"]\nallow_credentials = true",
+        "W102",
+        Field::AllowOrigins,
+        &["plain-http", "use https"],
+    );
+    // Loopback is exempt.
+    let c = Config::from_toml_str(
+        "allow_origins = [\"http://localhost:*\", \"http://127.0.0.1:3000\"]\nallow_credentials = true",
+    )
+    .unwrap();
+    assert!(Policy::compile(&c).unwrap().warnings.is_empty());
+}
+
+#[test]
+fn w103_duplicate() {
+    assert_warning(
+        r#"allow_origins = ["https://a.test", "HTTPS://A.TEST:443"]"#,
+        "W103",
+        Field::AllowOrigins,
+        &["allow_origins[1]", "remove the repeat"],
+    );
+    assert_warning(
+        "allow_origins = [\"https://a.test\"]\nallow_methods = [\"get\", \"GET\"]",
+        "W103",
+        Field::AllowMethods,
+        &["allow_methods[1]"],
+    );
+}
+
+#[test]
+fn w301_forbidden_request_header() {
+    assert_warning(
+        "allow_origins = [\"https://a.test\"]\nallow_headers = [\"Cookie\"]",
+        "W301",
+        Field::AllowHeaders,
+        &["allow_headers[0] = \"Cookie\"", "never let a script set"],
+    );
+}
+
+#[test]
+fn w302_forbidden_response_header() {
+    assert_warning(
+        "allow_origins = [\"https://a.test\"]\nexpose_headers = [\"set-cookie\"]",
+        "W302",
+        Field::ExposeHeaders,
+        &["never expose"],
+    );
+}
+
+#[test]
+fn w303_safelisted_response_header() {
+    assert_warning(
+        "allow_origins = [\"https://a.test\"]\nexpose_headers = [\"Content-Type\"]",
+        "W303",
+        Field::ExposeHeaders,
+        &["always expose"],
+    );
+}
+
+#[test]
+fn w401_max_age_above_browser_cap() {
+    assert_warning(
+        "allow_origins = [\"https://a.test\"]\nmax_age = 86401",
+        "W401",
+        Field::MaxAge,
+        &["Chromium at 7200", "write 7200"],
+    );
+}
+
+#[test]
+fn codes_are_unique() {
+    let codes = [
+        "E101", "E102", "E103", "E104", "E105", "E106", "E107", "E108", "E109", "E110", "E111",
+        "E112", "E113", "E114", "E115", "E116", "E201", "E202", "E301", "E302", "E401", "E402",
+    ];
+    let mut sorted = codes.to_vec();
+    sorted.dedup();
+    assert_eq!(sorted.len(), codes.len());
+    let _ = WarningKind::Duplicate.code();
+}
+
+// Loaders.
+
+#[test]
+fn toml_syntax_errors_carry_line_and_column() {
+    let err = Config::from_toml_str("allow_origins = [\"https://a.test\"]\nallow_methodz = []\n")
+        .unwrap_err();
+    let LoadError::Syntax { line, column, message, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!((*line, *column), (Some(2), Some(1)));
+    assert!(message.contains("allow_methodz"), "{message}");
+    assert!(err.to_string().starts_with("2:1: invalid TOML config"), "{err}");
+
+    let err = Config::from_toml_str("allow_origins = \"https://a.test\"").unwrap_err();
+    assert!(err.to_string().contains("write [\"https://a.test\"]"), "{err}");
+
+    let err = Config::from_toml_str("allow_methods = []").unwrap_err();
+    assert!(err.to_string().contains("allow_origins"), "{err}");
+}
+
+#[test]
+fn json_syntax_errors_carry_line_and_column() {
+    let err = Config::from_json_str("{\n  \"allow_origins\": [\"https://a.test\"],\n  \"max_age\": -1\n}")
+        .unwrap_err();
+    let LoadError::Syntax { line, column, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*line, Some(3));
+    assert!(column.is_some());
+}
+
+#[test]
+fn from_path_picks_the_format_and_names_the_file() {
+    let dir = std::env::temp_dir().join(format!("cors-core-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let toml = dir.join("p.toml");
+    std::fs::write(&toml, "allow_origins = [\"https://a.test/\"]\n").unwrap();
+    let err = Policy::from_path(&toml).unwrap_err();
+    let text = err.to_string();
+    assert!(text.starts_with(&format!("{}: invalid CORS config", toml.display())), "{text}");
+    assert!(text.contains("allow_origins[0]"), "{text}");
+
+    let json = dir.join("p.json");
+    std::fs::write(&json, r#"{"allow_origins": ["https://a.test"]}"#).unwrap();
+    assert!(Policy::from_path(&json).is_ok());
+
+    let unknown = dir.join("p.ini");
+    std::fs::write(&unknown, "").unwrap();
+    assert!(matches!(Policy::from_path(&unknown), Err(LoadError::UnknownFormat { .. })));
+    assert!(matches!(
+        Policy::from_path(dir.join("missing.toml")),
+        Err(LoadError::Io { .. })
+    ));
+
+    let yaml = dir.join("p.yaml");
+    std::fs::write(&yaml, "allow_origins: [\"https://a.test\"]\n").unwrap();
+    let result = Policy::from_path(&yaml);
+    if cfg!(feature = "yaml") {
+        assert!(result.is_ok(), "{result:?}");
+    } else {
+        assert!(matches!(result, Err(LoadError::YamlDisabled)));
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[cfg(feature = "yaml")]
+#[test]
+fn yaml_errors_carry_line_and_column() {
+    let err = Config::from_yaml_str("allow_origins:\n  - https://a.test\nbogus: 1\n").unwrap_err();
+    let LoadError::Syntax { line, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*line, Some(3));
+}
+
+#[test]
+fn normalized_config() {
+    let p = Policy::from_toml_str(
+        r#"
+        allow_origins = ["HTTPS://B.test:443", "https://a.test", "http://Localhost:*", "https://*.Example.com:8443", "http://[0::1]:80"]
+        allow_methods = ["patch", "get", "PUT"]
+        allow_headers = ["X-B", "content-type"]
+        expose_headers = ["X-Request-Id"]
+        "#,
+    )
+    .unwrap();
+    let c = p.config();
+    assert_eq!(
+        c.allow_origins,
+        cors_core::AnyOr::from([
+            "http://[::1]",
+            "http://localhost:*",
+            "https://*.example.com:8443",
+            "https://a.test",
+            "https://b.test",
+        ])
+    );
+    assert_eq!(c.allow_methods, cors_core::AnyOr::from(["GET", "PUT", "patch"]));
+    assert_eq!(c.allow_headers, cors_core::AnyOr::from(["content-type", "x-b"]));
+    assert_eq!(c.expose_headers, cors_core::AnyOr::from(["x-request-id"]));
+    assert_eq!(Policy::new(c).unwrap(), p);
+}
