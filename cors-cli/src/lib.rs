@@ -1,1 +1,210 @@
-//! The `cors` command. Built by the CLI issue.
+//! The `cors` command: check CORS config files in CI, and explain what the engine and the
+//! browser do with a request.
+//!
+//! All CORS logic lives in `cors-core` (the engine, and `cors_core::explain` for the
+//! browser's side); this crate only reads input and presents results.
+//!
+//! ```no_run
+//! let code = cors_cli::run(["cors", "check", "examples/cors.toml"]);
+//! std::process::exit(i32::from(code));
+//! ```
+#![warn(missing_docs)]
+
+use std::ffi::OsString;
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+
+mod check;
+pub mod client;
+pub mod curl;
+mod explain_cmd;
+pub mod locate;
+mod style;
+
+use style::{ColorChoice, Style};
+
+/// Exit status: success (valid config; request allowed).
+pub const EXIT_OK: u8 = 0;
+/// Exit status: warnings with `--deny-warnings`; a request the browser blocks; a server
+/// that differs from the policy.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit status: invalid or unreadable configs, bad arguments, unreachable servers.
+pub const EXIT_ERROR: u8 = 2;
+
+/// Check CORS configs and explain CORS decisions.
+#[derive(Debug, Parser)]
+#[command(name = "cors", version, about, long_about = None)]
+struct Cli {
+    /// When to colour the output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    color: ColorChoice,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate config files (TOML, JSON or YAML, by extension) and report every error
+    /// and warning as FILE:LINE:COL.
+    ///
+    /// Exit status: 0 valid, 1 warnings with --deny-warnings, 2 errors or unreadable files.
+    Check(CheckArgs),
+    /// Explain a request: whether the browser preflights it, what the engine answers and
+    /// why, and what the browser then does.
+    ///
+    /// Exit status: 0 the script gets the response, 1 the browser blocks it (or, with
+    /// --url, the server differs from the policy), 2 errors.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+enum OutputFormat {
+    /// Compiler-style lines.
+    #[default]
+    Human,
+    /// One JSON document.
+    Json,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// Config files to check.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<String>,
+    /// Exit with status 1 when there are warnings (and no errors).
+    #[arg(long)]
+    deny_warnings: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("source").required(true).multiple(true).args(["origin", "curl"])))]
+struct ExplainArgs {
+    /// The config file (TOML, JSON or YAML).
+    #[arg(long, short = 'c', value_name = "FILE")]
+    config: PathBuf,
+    /// The page's origin, e.g. https://app.example.com.
+    #[arg(long, value_name = "ORIGIN")]
+    origin: Option<String>,
+    /// The method the script uses.
+    #[arg(long, short = 'X', value_name = "METHOD", conflicts_with = "curl")]
+    method: Option<String>,
+    /// A header the script sets: NAME or NAME:VALUE (repeatable; NAME alone has an empty
+    /// value).
+    #[arg(
+        long = "header",
+        short = 'H',
+        value_name = "NAME[:VALUE]",
+        conflicts_with = "curl"
+    )]
+    headers: Vec<String>,
+    /// Explain only a preflight asking for --method and every --header name.
+    #[arg(long)]
+    preflight: bool,
+    /// The script uses credentials: 'include' (cookies, HTTP auth).
+    #[arg(long)]
+    credentials: bool,
+    /// The target is on a more private network than the page (Private Network Access).
+    #[arg(long)]
+    private_network: bool,
+    /// The request path (default: from --url or --curl, else /).
+    #[arg(long, value_name = "PATH")]
+    path: Option<String>,
+    /// Take the request from a "Copy as cURL" command line (bash flavour).
+    #[arg(long, value_name = "COMMAND")]
+    curl: Option<String>,
+    /// Also send the requests to this running server (http:// only) and compare its
+    /// answers with the policy's.
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+    /// With --url, also send an actual request whose method is not GET or HEAD.
+    #[arg(long, requires = "url")]
+    send_actual: bool,
+    /// With --url, seconds to wait for connecting and for each answer.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    timeout: u64,
+}
+
+/// Runs the command with these arguments (the first is the program name) and returns the
+/// exit status. Never panics on any input.
+pub fn run<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+        }
+    };
+    let style = Style::for_stdout(cli.color);
+    let output = match cli.command {
+        Command::Check(args) => run_check(&args, style),
+        Command::Explain(args) => explain_cmd::run(&explain_cmd::Options::from(args), style),
+    };
+    // A closed pipe (`cors check ... | head`) is not worth a panic.
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(output.stdout.as_bytes());
+    let _ = stdout.flush();
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(output.stderr.as_bytes());
+    let _ = stderr.flush();
+    output.code
+}
+
+fn run_check(args: &CheckArgs, style: Style) -> explain_cmd::Output {
+    let reports: Vec<check::FileReport> = args.files.iter().map(|f| check::check_file(f)).collect();
+    let errors: usize = reports.iter().map(|r| r.errors).sum();
+    let warnings: usize = reports.iter().map(|r| r.warnings).sum();
+    let text = match args.format {
+        OutputFormat::Human => reports.iter().map(|r| r.render(style)).collect(),
+        OutputFormat::Json => {
+            let doc = check::JsonReport {
+                files: &reports,
+                errors,
+                warnings,
+            };
+            let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_owned());
+            s.push('\n');
+            s
+        }
+    };
+    let code = if errors > 0 {
+        EXIT_ERROR
+    } else if warnings > 0 && args.deny_warnings {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    };
+    explain_cmd::Output {
+        code,
+        stdout: text,
+        stderr: String::new(),
+    }
+}
+
+impl From<ExplainArgs> for explain_cmd::Options {
+    fn from(a: ExplainArgs) -> Self {
+        explain_cmd::Options {
+            config: a.config,
+            origin: a.origin,
+            method: a.method,
+            headers: a.headers,
+            preflight: a.preflight,
+            credentials: a.credentials,
+            private_network: a.private_network,
+            path: a.path,
+            curl: a.curl,
+            url: a.url,
+            send_actual: a.send_actual,
+            timeout: std::time::Duration::from_secs(a.timeout),
+        }
+    }
+}

@@ -57,7 +57,10 @@ fn bench(c: &mut Criterion) {
             ("no-origin", Request::get("/").body(()).unwrap()),
             (
                 "allowed-actual",
-                Request::get("/").header("origin", *allowed).body(()).unwrap(),
+                Request::get("/")
+                    .header("origin", *allowed)
+                    .body(())
+                    .unwrap(),
             ),
             (
                 "denied-actual",

@@ -10,7 +10,10 @@ use crate::request::{RequestHeader, RequestView};
 use crate::response::{ResponseHeader, Vary, remove_owned};
 use crate::token::{self, MAX_REQUESTED_HEADERS};
 
-/// The most `Access-Control-Request-Headers` lines a preflight may have.
+/// The most `Access-Control-Request-Headers` lines (with names) a preflight may have when
+/// the policy mirrors them (`allow_headers = "*"` with credentials): each is echoed as its
+/// own `Access-Control-Allow-Headers` line, and a decision holds a fixed number. Browsers
+/// send one line; other policies join any number of lines.
 pub const MAX_REQUEST_HEADER_LINES: usize = 8;
 
 /// How the engine classified a request.
@@ -61,7 +64,8 @@ pub enum Denial<'a> {
     HeaderInvalid(&'a [u8]),
     /// More than [`MAX_REQUESTED_HEADERS`] requested names.
     TooManyHeaders,
-    /// More than [`MAX_REQUEST_HEADER_LINES`] `Access-Control-Request-Headers` lines.
+    /// More than [`MAX_REQUEST_HEADER_LINES`] `Access-Control-Request-Headers` lines to
+    /// mirror.
     TooManyHeaderLines,
     /// Private network access requested but not allowed.
     PrivateNetworkNotAllowed,
@@ -158,9 +162,7 @@ impl fmt::Display for Denial<'_> {
             Denial::MethodNotAllowed(m) => {
                 write!(f, "method {} is not in allow_methods", m.escape_ascii())
             }
-            Denial::MethodInvalid([]) => {
-                f.write_str("Access-Control-Request-Method is empty")
-            }
+            Denial::MethodInvalid([]) => f.write_str("Access-Control-Request-Method is empty"),
             Denial::MethodInvalid(m) => write!(
                 f,
                 "Access-Control-Request-Method \"{}\" is not a method token",
@@ -197,7 +199,8 @@ impl fmt::Display for Denial<'_> {
             Denial::TooManyHeaderLines => write!(
                 f,
                 "the request has more than {MAX_REQUEST_HEADER_LINES} \
-                 Access-Control-Request-Headers lines"
+                 Access-Control-Request-Headers lines, the most allow_headers = \"*\" with \
+                 credentials mirrors"
             ),
             Denial::PrivateNetworkNotAllowed => f.write_str(
                 "the preflight asks for private network access and allow_private_network is false",
@@ -442,12 +445,16 @@ impl Policy {
             return self.not_cors();
         };
         let multiple = origins.next().is_some();
-        let preflight =
-            req.method() == b"OPTIONS" && req.header(RequestHeader::RequestMethod).next().is_some();
-        let decision = if preflight {
-            self.preflight(req, origin, multiple)
-        } else {
-            self.actual(origin, multiple)
+        let mut methods = match req.method() {
+            b"OPTIONS" => Some(req.header(RequestHeader::RequestMethod)),
+            _ => None,
+        };
+        let requested = methods
+            .as_mut()
+            .and_then(|m| m.next().map(|first| (first, m.next())));
+        let decision = match requested {
+            Some((method, more)) => self.preflight(req, origin, multiple, method, more.is_some()),
+            None => self.actual(origin, multiple),
         };
         if let Some(denial) = &decision.denial {
             tracing::debug!(
@@ -541,6 +548,8 @@ impl Policy {
         req: &'a R,
         origin: &'a R::Value,
         multiple: bool,
+        method_value: &'a R::Value,
+        multiple_methods: bool,
     ) -> Decision<'a, R::Value> {
         let inner = &*self.inner;
         let mut vary = Vary::ORIGIN
@@ -572,10 +581,9 @@ impl Policy {
         };
 
         // Method.
-        let mut methods = req.header(RequestHeader::RequestMethod);
-        let (Some(method_value), None) = (methods.next(), methods.next()) else {
+        if multiple_methods {
             return deny(Denial::MultipleMethods);
-        };
+        }
         let raw_method = token::trim_ows(method_value.as_ref());
         if !token::is_token(raw_method) {
             return deny(Denial::MethodInvalid(raw_method));
@@ -598,24 +606,21 @@ impl Policy {
         let mut count = 0usize;
         let mut lines = 0usize;
         let mut authorization = false;
-        for (i, line) in req.header(RequestHeader::RequestHeaders).enumerate() {
-            if i >= MAX_REQUEST_HEADER_LINES {
-                return deny(Denial::TooManyHeaderLines);
-            }
+        for line in req.header(RequestHeader::RequestHeaders) {
             let mut line_has_names = false;
             for name in token::names(line.as_ref()) {
                 count += 1;
                 if count > MAX_REQUESTED_HEADERS {
                     return deny(Denial::TooManyHeaders);
                 }
-                if !token::is_token(name) {
-                    return deny(Denial::HeaderInvalid(name));
-                }
                 line_has_names = true;
                 match &inner.headers {
                     AllowHeaders::Any {
                         authorization: auth,
                     } => {
+                        if token::token_case(name).is_none() {
+                            return deny(Denial::HeaderInvalid(name));
+                        }
                         if name.eq_ignore_ascii_case(b"authorization") {
                             if !auth {
                                 return deny(Denial::AuthorizationNotCovered);
@@ -623,14 +628,15 @@ impl Policy {
                             authorization = true;
                         }
                     }
-                    AllowHeaders::List(list) => {
-                        if list
-                            .binary_search_by(|probe| token::cmp_ignore_case(probe, name))
-                            .is_err()
-                        {
+                    AllowHeaders::List(list) => match token::find_name(list, name) {
+                        Ok(()) => {}
+                        Err(token::NameMiss::Invalid) => {
+                            return deny(Denial::HeaderInvalid(name));
+                        }
+                        Err(token::NameMiss::NotListed) => {
                             return deny(Denial::HeaderNotAllowed(name));
                         }
-                    }
+                    },
                 }
             }
             if line_has_names && mirror {
@@ -639,6 +645,8 @@ impl Policy {
                     d.set(ResponseHeader::AllowHeaders, v);
                 } else if let Some(slot) = d.extra_allow_headers.get_mut(lines - 1) {
                     *slot = Some(line);
+                } else {
+                    return deny(Denial::TooManyHeaderLines);
                 }
                 lines += 1;
             }

@@ -74,3 +74,8 @@ pub use policy::{Compiled, Policy, PolicyValue};
 pub use request::{HeaderLines, RequestBytes, RequestHeader, RequestView};
 pub use response::{ResponseHeader, Vary, is_owned_header};
 pub use token::MAX_REQUESTED_HEADERS;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -148,13 +148,17 @@ impl Buf<'_> {
     }
 }
 
-/// A syntactically valid non-`null` origin, split.
+/// A syntactically valid non-`null` request origin, split.
 #[derive(Debug, Clone, Copy)]
 struct Parsed<'a> {
     scheme: &'a [u8],
     host: Host<'a>,
     /// Explicit port as written (validated).
     port: Option<u16>,
+    /// Length of `scheme://host` in the raw value.
+    host_end: usize,
+    /// Whether the raw value is already normalized: lower-case, no default port, not IPv6.
+    canonical: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -163,49 +167,109 @@ enum Host<'a> {
     V6(Ipv6Addr),
 }
 
-/// Parses a request `Origin` value strictly: `scheme://host[:port]` and nothing else.
+/// Parses a request `Origin` value strictly (`scheme://host[:port]` and nothing else) in
+/// one pass, one table lookup per byte.
 fn parse_request(raw: &[u8]) -> Option<Parsed<'_>> {
+    use crate::token::{HOST, SCHEME, UPPER, class};
     if raw.len() > MAX_ORIGIN_LEN {
         return None;
     }
-    let sep = raw.windows(3).position(|w| w == b"://")?;
-    let scheme = raw.get(..sep)?;
-    if !is_scheme(scheme) {
+    let mut upper = 0;
+    // Scheme: ALPHA *(ALPHA / DIGIT / "+" / "-" / ".") up to "://".
+    let colon = raw.iter().position(|&b| b == b':')?;
+    let scheme = raw.get(..colon)?;
+    if !scheme.first()?.is_ascii_alphabetic() {
         return None;
     }
-    let rest = raw.get(sep + 3..)?;
-    let (host, port) = if let Some(inner) = rest.strip_prefix(b"[") {
+    for &b in scheme {
+        let c = class(b);
+        if c & SCHEME == 0 {
+            return None;
+        }
+        upper |= c;
+    }
+    let rest = raw.get(colon..)?.strip_prefix(b"://")?;
+    let (host, after) = if let Some(inner) = rest.strip_prefix(b"[") {
         let close = inner.iter().position(|&b| b == b']')?;
         let text = std::str::from_utf8(inner.get(..close)?).ok()?;
         let addr: Ipv6Addr = text.parse().ok()?;
+        upper |= UPPER; // never canonical: always re-serialized
         (Host::V6(addr), inner.get(close + 1..)?)
     } else {
-        let end = rest.iter().position(|&b| b == b':').unwrap_or(rest.len());
-        let host = rest.get(..end)?;
-        if !is_reg_host(host) {
+        // Labels of host bytes separated by single dots; no empty label.
+        let mut prev_dot = true;
+        let mut end = rest.len();
+        for (i, &b) in rest.iter().enumerate() {
+            if b == b':' {
+                end = i;
+                break;
+            }
+            let c = class(b);
+            if c & HOST == 0 {
+                return None;
+            }
+            let dot = b == b'.';
+            if dot && prev_dot {
+                return None;
+            }
+            prev_dot = dot;
+            upper |= c;
+        }
+        if prev_dot {
             return None;
         }
-        (Host::Reg(host), rest.get(end..)?)
+        (Host::Reg(rest.get(..end)?), rest.get(end..)?)
     };
-    let port = match port {
+    let port = match after {
         [] => None,
         [b':', digits @ ..] => Some(parse_port(digits)?),
         _ => return None,
     };
-    Some(Parsed { scheme, host, port })
+    let host_end = raw.len() - after.len();
+    let default = match port {
+        Some(p) => default_port_any_case(scheme) == Some(p),
+        None => false,
+    };
+    Some(Parsed {
+        scheme,
+        host,
+        port,
+        host_end,
+        canonical: upper & UPPER == 0 && !default,
+    })
 }
 
-impl Parsed<'_> {
+/// [`default_port`] for a scheme in any case.
+fn default_port_any_case(scheme: &[u8]) -> Option<u16> {
+    let mut buf = [0u8; 5];
+    let lower = buf.get_mut(..scheme.len())?;
+    lower.copy_from_slice(scheme);
+    lower.make_ascii_lowercase();
+    default_port(lower)
+}
+
+impl<'a> Parsed<'a> {
     /// The effective port after dropping the scheme's default.
-    fn normalized_port(&self, lower_scheme: &[u8]) -> Option<u16> {
+    fn normalized_port(&self) -> Option<u16> {
         match self.port {
-            Some(p) if default_port(lower_scheme) == Some(p) => None,
+            Some(p) if default_port_any_case(self.scheme) == Some(p) => None,
             p => p,
+        }
+    }
+
+    /// The raw value as its own normalized form (only when `canonical`).
+    fn as_normalized(&self, raw: &'a [u8]) -> Normalized<'a> {
+        Normalized {
+            full: raw,
+            scheme_len: self.scheme.len(),
+            host_end: self.host_end,
+            port: self.port,
+            reg_host: matches!(self.host, Host::Reg(_)),
         }
     }
 }
 
-/// A request origin normalized into a caller's stack buffer.
+/// A request origin in normalized form: the raw value itself, or a copy in a stack buffer.
 struct Normalized<'b> {
     /// `scheme://host[:port]`, lower-case, default port dropped.
     full: &'b [u8],
@@ -251,8 +315,7 @@ fn normalize<'b>(p: &Parsed<'_>, buf: &'b mut [u8; MAX_ORIGIN_LEN + 64]) -> Opti
         }
     };
     let host_end = b.len;
-    let scheme = b.buf.get(..scheme_len)?;
-    let port = p.normalized_port(scheme);
+    let port = p.normalized_port();
     if let Some(port) = port {
         b.push(b":")?;
         b.push_u16(port)?;
@@ -558,9 +621,22 @@ impl OriginSet {
                 Err(Mismatch::NotListed)
             };
         }
+        // Browsers send normalized origins, and every key of `exact` is a valid normalized
+        // origin: a hit on the raw bytes needs no parsing at all.
+        if self.exact.contains(raw) {
+            return Ok(());
+        }
         let parsed = parse_request(raw).ok_or(Mismatch::Malformed)?;
+        if parsed.canonical {
+            // Browsers send normalized origins: no copy.
+            return self.lookup(&parsed.as_normalized(raw));
+        }
         let mut buf = [0u8; MAX_ORIGIN_LEN + 64];
         let n = normalize(&parsed, &mut buf).ok_or(Mismatch::Malformed)?;
+        self.lookup(&n)
+    }
+
+    fn lookup(&self, n: &Normalized<'_>) -> Result<(), Mismatch> {
         if self.exact.contains(n.full) {
             return Ok(());
         }

@@ -2,6 +2,10 @@
 
 use http::{HeaderMap, HeaderName, Method};
 
+/// Built at compile time, so looking it up never re-validates the name.
+const REQUEST_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-request-private-network");
+
 /// A request header the engine reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RequestHeader {
@@ -40,9 +44,7 @@ impl RequestHeader {
             RequestHeader::Origin => http::header::ORIGIN,
             RequestHeader::RequestMethod => http::header::ACCESS_CONTROL_REQUEST_METHOD,
             RequestHeader::RequestHeaders => http::header::ACCESS_CONTROL_REQUEST_HEADERS,
-            RequestHeader::RequestPrivateNetwork => {
-                HeaderName::from_static("access-control-request-private-network")
-            }
+            RequestHeader::RequestPrivateNetwork => REQUEST_PRIVATE_NETWORK,
         }
     }
 }
@@ -98,12 +100,7 @@ fn header_lines(
     map: &HeaderMap,
     header: RequestHeader,
 ) -> impl Iterator<Item = &http::HeaderValue> {
-    // Standard names hash without touching strings; the private-network name is looked up
-    // by its static string.
-    match header {
-        RequestHeader::RequestPrivateNetwork => map.get_all(header.as_str()).iter(),
-        _ => map.get_all(header.header_name()).iter(),
-    }
+    map.get_all(header.header_name()).iter()
 }
 
 /// The lines of one header in a [`RequestBytes`]: absent, one, or several.

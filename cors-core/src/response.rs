@@ -2,6 +2,10 @@
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 
+/// Built at compile time, so using it never re-validates the name.
+const ALLOW_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-allow-private-network");
+
 /// A response header the engine owns: values a handler or upstream set for these are
 /// replaced by the policy's (or removed), so a response never grants what the policy denies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -56,9 +60,7 @@ impl ResponseHeader {
             ResponseHeader::AllowMethods => header::ACCESS_CONTROL_ALLOW_METHODS,
             ResponseHeader::AllowHeaders => header::ACCESS_CONTROL_ALLOW_HEADERS,
             ResponseHeader::MaxAge => header::ACCESS_CONTROL_MAX_AGE,
-            ResponseHeader::AllowPrivateNetwork => {
-                HeaderName::from_static("access-control-allow-private-network")
-            }
+            ResponseHeader::AllowPrivateNetwork => ALLOW_PRIVATE_NETWORK,
             ResponseHeader::ExposeHeaders => header::ACCESS_CONTROL_EXPOSE_HEADERS,
         }
     }

@@ -2,16 +2,101 @@
 
 use std::cmp::Ordering;
 
-/// RFC 9110 `tchar`.
-const fn is_tchar(b: u8) -> bool {
-    matches!(b,
-        b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_'
-        | b'`' | b'|' | b'~' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z')
+/// Byte classes, one table lookup per byte on the hot path.
+pub(crate) const TCHAR: u8 = 1;
+/// ASCII upper-case letter.
+pub(crate) const UPPER: u8 = 2;
+/// A byte of a URL scheme after the first: letters, digits, `+`, `-`, `.`.
+pub(crate) const SCHEME: u8 = 4;
+/// A byte of a domain or IPv4 host: letters, digits, `-`, `_`, `.`.
+pub(crate) const HOST: u8 = 8;
+
+#[allow(clippy::indexing_slicing)] // const evaluation; `b < 256`
+const fn classes() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut b = 0usize;
+    while b < 256 {
+        let c = b as u8;
+        let mut class = 0;
+        if matches!(c,
+            b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_'
+            | b'`' | b'|' | b'~' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z')
+        {
+            class |= TCHAR;
+        }
+        if c.is_ascii_uppercase() {
+            class |= UPPER;
+        }
+        if c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.') {
+            class |= SCHEME;
+        }
+        if c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.') {
+            class |= HOST;
+        }
+        t[b] = class;
+        b += 1;
+    }
+    t
+}
+
+static CLASSES: [u8; 256] = classes();
+
+/// The class bits of a byte.
+#[inline]
+#[allow(clippy::indexing_slicing)] // 256 entries indexed by a byte: never out of bounds
+pub(crate) fn class(b: u8) -> u8 {
+    CLASSES[usize::from(b)]
 }
 
 /// Whether `s` is a non-empty HTTP token.
 pub(crate) fn is_token(s: &[u8]) -> bool {
-    !s.is_empty() && s.iter().all(|&b| is_tchar(b))
+    !s.is_empty() && s.iter().all(|&b| class(b) & TCHAR != 0)
+}
+
+/// Whether `name` (any case) is in a sorted list of lower-case names: `Ok(())`, or why
+/// not. Browsers send lower-case names, so the raw bytes are searched first; a hit proves
+/// the name valid (the list was validated), and only a miss costs a scan of the name.
+pub(crate) fn find_name(sorted_lower: &[Box<[u8]>], name: &[u8]) -> Result<(), NameMiss> {
+    let search = |n: &[u8]| {
+        sorted_lower
+            .binary_search_by(|probe| (**probe).cmp(n))
+            .is_ok()
+    };
+    if search(name) {
+        return Ok(());
+    }
+    match token_case(name) {
+        None => Err(NameMiss::Invalid),
+        Some(false) => Err(NameMiss::NotListed),
+        Some(true) if contains_upper(sorted_lower, name) => Ok(()),
+        Some(true) => Err(NameMiss::NotListed),
+    }
+}
+
+/// Why [`find_name`] failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NameMiss {
+    /// Not a token.
+    Invalid,
+    /// A token not in the list.
+    NotListed,
+}
+
+fn contains_upper(sorted_lower: &[Box<[u8]>], name: &[u8]) -> bool {
+    let mut buf = [0u8; 64];
+    match buf.get_mut(..name.len()) {
+        Some(lower) => {
+            lower.copy_from_slice(name);
+            lower.make_ascii_lowercase();
+            let lower = &*lower;
+            sorted_lower
+                .binary_search_by(|probe| (**probe).cmp(lower))
+                .is_ok()
+        }
+        None => sorted_lower
+            .binary_search_by(|probe| cmp_ignore_case(probe, name))
+            .is_ok(),
+    }
 }
 
 /// Trims HTTP optional whitespace (SP, HTAB).
@@ -108,12 +193,51 @@ pub(crate) fn is_safelisted_response_header(name: &str) -> bool {
 /// The most header names one preflight may request.
 pub const MAX_REQUESTED_HEADERS: usize = 256;
 
-/// Iterates the names of one `Access-Control-Request-Headers` line: comma-separated,
-/// optional whitespace trimmed, empty elements skipped.
-pub(crate) fn names(line: &[u8]) -> impl Iterator<Item = &[u8]> {
-    line.split(|&b| b == b',')
-        .map(trim_ows)
-        .filter(|n| !n.is_empty())
+/// Iterates the elements of a comma list (an `Access-Control-Request-Headers` or `Vary`
+/// line): optional whitespace trimmed, empty elements skipped. Elements are not validated:
+/// interior whitespace or other non-token bytes stay in them, for the caller to refuse.
+pub(crate) fn names(line: &[u8]) -> Names<'_> {
+    Names { rest: Some(line) }
+}
+
+/// See [`names`].
+pub(crate) struct Names<'a> {
+    rest: Option<&'a [u8]>,
+}
+
+impl<'a> Iterator for Names<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        loop {
+            let rest = self.rest?;
+            let element = match rest.iter().position(|&b| b == b',') {
+                Some(comma) => {
+                    self.rest = rest.get(comma + 1..);
+                    rest.get(..comma).unwrap_or_default()
+                }
+                None => {
+                    self.rest = None;
+                    rest
+                }
+            };
+            let element = trim_ows(element);
+            if !element.is_empty() {
+                return Some(element);
+            }
+        }
+    }
+}
+
+/// `Some(has_upper)` when `s` is a non-empty token, `None` otherwise.
+pub(crate) fn token_case(s: &[u8]) -> Option<bool> {
+    let (mut all, mut any) = (TCHAR, 0);
+    for &b in s {
+        let c = class(b);
+        all &= c;
+        any |= c;
+    }
+    (!s.is_empty() && all & TCHAR != 0).then_some(any & UPPER != 0)
 }
 
 #[cfg(test)]
@@ -130,9 +254,18 @@ mod tests {
 
     #[test]
     fn header_list_parsing() {
-        let v: Vec<&[u8]> = names(b" a ,,\tB,  ,c").collect();
-        assert_eq!(v, [&b"a"[..], b"B", b"c"]);
+        let v: Vec<&[u8]> = names(b" a ,,\tB,  ,c d,e\x01").collect();
+        assert_eq!(v, [&b"a"[..], b"B", b"c d", b"e\x01"]);
+        assert_eq!(token_case(b"B"), Some(true));
+        assert_eq!(token_case(b"c d"), None);
         assert_eq!(names(b",").count(), 0);
+        assert_eq!(names(b"").count(), 0);
+        assert_eq!(names(b" \t ").count(), 0);
+        let list: Vec<Box<[u8]>> = vec![b"a".to_vec().into(), b"x-b".to_vec().into()];
+        assert_eq!(find_name(&list, b"x-b"), Ok(()));
+        assert_eq!(find_name(&list, b"X-B"), Ok(()));
+        assert_eq!(find_name(&list, b"x-c"), Err(NameMiss::NotListed));
+        assert_eq!(find_name(&list, b"x b"), Err(NameMiss::Invalid));
         assert_eq!(cmp_ignore_case(b"X-A", b"x-a"), Ordering::Equal);
     }
 }

@@ -55,7 +55,10 @@ fn e102_wildcard_mixed() {
         r#"allow_origins = ["https://a.test", "*"]"#,
         "E102",
         Field::AllowOrigins,
-        &["allow_origins[1] = \"*\"", "write allow_origins = \"*\" alone"],
+        &[
+            "allow_origins[1] = \"*\"",
+            "write allow_origins = \"*\" alone",
+        ],
     );
     assert_error(
         r#"
@@ -81,7 +84,11 @@ fn e103_wildcard_origin_with_credentials() {
         "allow_origins = \"*\"\nallow_credentials = true",
         "E103",
         Field::AllowOrigins,
-        &["allow_origins = \"*\"", "set allow_credentials = false", "list the origins"],
+        &[
+            "allow_origins = \"*\"",
+            "set allow_credentials = false",
+            "list the origins",
+        ],
     );
 }
 
@@ -91,7 +98,10 @@ fn e104_missing_scheme() {
         r#"allow_origins = ["example.com"]"#,
         "E104",
         Field::AllowOrigins,
-        &["allow_origins[0] = \"example.com\"", "write \"https://example.com\""],
+        &[
+            "allow_origins[0] = \"example.com\"",
+            "write \"https://example.com\"",
+        ],
     );
 }
 
@@ -165,7 +175,12 @@ fn e110_origin_has_userinfo() {
 
 #[test]
 fn e111_invalid_host() {
-    for bad in ["https://", "https://a..b", "https://a b.test", "https://[::1"] {
+    for bad in [
+        "https://",
+        "https://a..b",
+        "https://a b.test",
+        "https://[::1",
+    ] {
         assert_error(
             &format!("allow_origins = [{bad:?}]"),
             "E111",
@@ -187,7 +202,12 @@ fn e112_non_ascii_host() {
 
 #[test]
 fn e113_invalid_port() {
-    for bad in ["https://a.test:99999", "https://a.test:", "https://a.test:80a", "https://a.test:08"] {
+    for bad in [
+        "https://a.test:99999",
+        "https://a.test:",
+        "https://a.test:80a",
+        "https://a.test:08",
+    ] {
         assert_error(
             &format!("allow_origins = [{bad:?}]"),
             "E113",
@@ -226,7 +246,10 @@ fn e115_public_suffix_wildcard() {
             &format!("allow_origins = [{bad:?}]"),
             "E115",
             Field::AllowOrigins,
-            &[&format!("\"{suffix}\" is a public suffix"), "a domain you control"],
+            &[
+                &format!("\"{suffix}\" is a public suffix"),
+                "a domain you control",
+            ],
         );
     }
     // Names the list does not contain are not public suffixes.
@@ -328,7 +351,9 @@ fn every_error_is_reported_at_once_in_field_order() {
     assert_eq!(codes, ["E107", "E104", "E102", "E202", "E301", "E401"]);
     let text = errs.to_string();
     assert!(
-        text.starts_with("invalid CORS config (6 errors):\n  allow_origins[1] = \"https://example.com/\""),
+        text.starts_with(
+            "invalid CORS config (6 errors):\n  allow_origins[1] = \"https://example.com/\""
+        ),
         "{text}"
     );
     let first = errs.iter().next().unwrap();
@@ -437,15 +462,27 @@ fn codes_are_unique() {
 fn toml_syntax_errors_carry_line_and_column() {
     let err = Config::from_toml_str("allow_origins = [\"https://a.test\"]\nallow_methodz = []\n")
         .unwrap_err();
-    let LoadError::Syntax { line, column, message, .. } = &err else {
+    let LoadError::Syntax {
+        line,
+        column,
+        message,
+        ..
+    } = &err
+    else {
         panic!("{err:?}")
     };
     assert_eq!((*line, *column), (Some(2), Some(1)));
     assert!(message.contains("allow_methodz"), "{message}");
-    assert!(err.to_string().starts_with("2:1: invalid TOML config"), "{err}");
+    assert!(
+        err.to_string().starts_with("2:1: invalid TOML config"),
+        "{err}"
+    );
 
     let err = Config::from_toml_str("allow_origins = \"https://a.test\"").unwrap_err();
-    assert!(err.to_string().contains("write [\"https://a.test\"]"), "{err}");
+    assert!(
+        err.to_string().contains("write [\"https://a.test\"]"),
+        "{err}"
+    );
 
     let err = Config::from_toml_str("allow_methods = []").unwrap_err();
     assert!(err.to_string().contains("allow_origins"), "{err}");
@@ -453,8 +490,10 @@ fn toml_syntax_errors_carry_line_and_column() {
 
 #[test]
 fn json_syntax_errors_carry_line_and_column() {
-    let err = Config::from_json_str("{\n  \"allow_origins\": [\"https://a.test\"],\n  \"max_age\": -1\n}")
-        .unwrap_err();
+    let err = Config::from_json_str(
+        "{\n  \"allow_origins\": [\"https://a.test\"],\n  \"max_age\": -1\n}",
+    )
+    .unwrap_err();
     let LoadError::Syntax { line, column, .. } = &err else {
         panic!("{err:?}")
     };
@@ -470,7 +509,10 @@ fn from_path_picks_the_format_and_names_the_file() {
     std::fs::write(&toml, "allow_origins = [\"https://a.test/\"]\n").unwrap();
     let err = Policy::from_path(&toml).unwrap_err();
     let text = err.to_string();
-    assert!(text.starts_with(&format!("{}: invalid CORS config", toml.display())), "{text}");
+    assert!(
+        text.starts_with(&format!("{}: invalid CORS config", toml.display())),
+        "{text}"
+    );
     assert!(text.contains("allow_origins[0]"), "{text}");
 
     let json = dir.join("p.json");
@@ -479,7 +521,10 @@ fn from_path_picks_the_format_and_names_the_file() {
 
     let unknown = dir.join("p.ini");
     std::fs::write(&unknown, "").unwrap();
-    assert!(matches!(Policy::from_path(&unknown), Err(LoadError::UnknownFormat { .. })));
+    assert!(matches!(
+        Policy::from_path(&unknown),
+        Err(LoadError::UnknownFormat { .. })
+    ));
     assert!(matches!(
         Policy::from_path(dir.join("missing.toml")),
         Err(LoadError::Io { .. })
@@ -528,8 +573,14 @@ fn normalized_config() {
             "https://b.test",
         ])
     );
-    assert_eq!(c.allow_methods, cors_core::AnyOr::from(["GET", "PUT", "patch"]));
-    assert_eq!(c.allow_headers, cors_core::AnyOr::from(["content-type", "x-b"]));
+    assert_eq!(
+        c.allow_methods,
+        cors_core::AnyOr::from(["GET", "PUT", "patch"])
+    );
+    assert_eq!(
+        c.allow_headers,
+        cors_core::AnyOr::from(["content-type", "x-b"])
+    );
     assert_eq!(c.expose_headers, cors_core::AnyOr::from(["x-request-id"]));
     assert_eq!(Policy::new(c).unwrap(), p);
 }

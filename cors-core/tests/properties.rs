@@ -325,7 +325,11 @@ fn generators_reach_allowed_decisions() {
         let r = request().new_tree(&mut runner).unwrap().current();
         let Ok(p) = Policy::compile(&c) else { continue };
         compiled += 1;
-        let (o, m, h) = (slices(&r.origin), slices(&r.request_method), slices(&r.request_headers));
+        let (o, m, h) = (
+            slices(&r.origin),
+            slices(&r.request_method),
+            slices(&r.request_headers),
+        );
         let view = RequestBytes {
             method: &r.method,
             origin: HeaderLines::Many(&o),
@@ -343,8 +347,14 @@ fn generators_reach_allowed_decisions() {
 }
 
 fn cors_trim(v: &[u8]) -> &[u8] {
-    let start = v.iter().position(|c| !matches!(c, b' ' | b'\t')).unwrap_or(v.len());
-    let end = v.iter().rposition(|c| !matches!(c, b' ' | b'\t')).map_or(start, |e| e + 1);
+    let start = v
+        .iter()
+        .position(|c| !matches!(c, b' ' | b'\t'))
+        .unwrap_or(v.len());
+    let end = v
+        .iter()
+        .rposition(|c| !matches!(c, b' ' | b'\t'))
+        .map_or(start, |e| e + 1);
     &v[start..end]
 }
 
@@ -355,7 +365,10 @@ fn to_http(req: &Req) -> Option<Request<()>> {
         ("origin", &req.origin),
         ("access-control-request-method", &req.request_method),
         ("access-control-request-headers", &req.request_headers),
-        ("access-control-request-private-network", &req.private_network),
+        (
+            "access-control-request-private-network",
+            &req.private_network,
+        ),
     ] {
         for l in lines {
             // http parsers trim surrounding whitespace; only compare values they keep as is.

@@ -1,0 +1,305 @@
+//! Starting a server under test and running the whole table against it.
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::check::check;
+use crate::http::send;
+use crate::table::{load, table_dir};
+
+/// How long a server may take to print its `listening on` line.
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The line prefix the server contract requires once the server accepts connections.
+const ANNOUNCE: &str = "listening on http://";
+
+/// How much of a server's stderr is kept for error messages.
+const STDERR_KEEP: usize = 64 * 1024;
+
+/// A running server under test; killed (and waited for) when dropped.
+#[derive(Debug)]
+pub struct Server {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Server {
+    /// Spawns `cmd` with piped stdout and stderr and waits until it prints a line starting
+    /// with `listening on http://HOST:PORT`; other lines (framework banners) are skipped.
+    /// Stdout and stderr keep being drained, so the server never blocks on them.
+    ///
+    /// # Errors
+    ///
+    /// The process could not start, exited, or did not announce itself within 60 s; the
+    /// message includes its stderr.
+    pub fn start(mut cmd: Command) -> Result<Server, String> {
+        let program = cmd.get_program().to_string_lossy().into_owned();
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| format!("cannot start {program}: {e}"))?;
+
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let (err_done_tx, err_done) = mpsc::channel::<()>();
+        if let Some(mut pipe) = child.stderr.take() {
+            let stderr = Arc::clone(&stderr);
+            thread::spawn(move || {
+                let mut chunk = [0u8; 4096];
+                loop {
+                    let n = match pipe.read(&mut chunk) {
+                        Ok(0) => break,
+                        Ok(n) => n,
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                        Err(_) => break,
+                    };
+                    if let Ok(mut kept) = stderr.lock()
+                        && kept.len() < STDERR_KEEP
+                    {
+                        kept.extend_from_slice(chunk.get(..n).unwrap_or_default());
+                    }
+                }
+                drop(err_done_tx);
+            });
+        }
+
+        let (line_tx, lines) = mpsc::channel::<String>();
+        if let Some(pipe) = child.stdout.take() {
+            thread::spawn(move || {
+                let mut reader = BufReader::new(pipe);
+                let mut line = Vec::new();
+                loop {
+                    line.clear();
+                    match reader.read_until(b'\n', &mut line) {
+                        Ok(0) | Err(_) => break,
+                        // Nobody listens after startup; keep draining regardless.
+                        Ok(_) => {
+                            let _ = line_tx.send(String::from_utf8_lossy(&line).into_owned());
+                        }
+                    }
+                }
+            });
+        }
+
+        let stderr_text = |wait: bool| {
+            if wait {
+                // The pipe closes when the process exits; give the reader a moment.
+                let _ = err_done.recv_timeout(Duration::from_secs(2));
+            }
+            let kept = stderr.lock().map(|k| k.clone()).unwrap_or_default();
+            let text = String::from_utf8_lossy(&kept).trim_end().to_owned();
+            if text.is_empty() {
+                "(stderr empty)".to_owned()
+            } else {
+                format!("stderr:\n{text}")
+            }
+        };
+
+        let deadline = Instant::now() + START_TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match lines.recv_timeout(left) {
+                Ok(line) => {
+                    let Some(rest) = line.trim().strip_prefix(ANNOUNCE) else {
+                        continue;
+                    };
+                    let hostport = rest.split(['/', ' ', '\t']).next().unwrap_or_default();
+                    match resolve(hostport) {
+                        Some(addr) => return Ok(Server { child, addr }),
+                        None => {
+                            kill(&mut child);
+                            return Err(format!(
+                                "{program} announced {:?}, which is not HOST:PORT",
+                                line.trim()
+                            ));
+                        }
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    let status = wait_briefly(&mut child);
+                    let text = stderr_text(true);
+                    kill(&mut child);
+                    return Err(format!(
+                        "{program} closed stdout ({status}) without printing \
+                         `{ANNOUNCE}HOST:PORT`; {text}"
+                    ));
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    kill(&mut child);
+                    let text = stderr_text(true);
+                    return Err(format!(
+                        "{program} did not print `{ANNOUNCE}HOST:PORT` within {}s; {text}",
+                        START_TIMEOUT.as_secs()
+                    ));
+                }
+            }
+        }
+    }
+
+    /// The address the server announced.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        kill(&mut self.child);
+    }
+}
+
+fn kill(child: &mut Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// The exit status if the process ends within 5 s, for error messages.
+fn wait_briefly(child: &mut Child) -> String {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return status.to_string(),
+            Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(20)),
+            Ok(None) => return "still running".to_owned(),
+            Err(e) => return e.to_string(),
+        }
+    }
+}
+
+fn resolve(hostport: &str) -> Option<SocketAddr> {
+    hostport
+        .parse()
+        .ok()
+        .or_else(|| hostport.to_socket_addrs().ok()?.next())
+}
+
+/// What a passing suite ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    /// Table files (one server start each).
+    pub files: usize,
+    /// Cases run.
+    pub cases: usize,
+}
+
+/// Distinguishes config files of suites running at once in one process.
+static RUN: AtomicUsize = AtomicUsize::new(0);
+
+/// Removes a temporary config file when dropped.
+struct TempFile(PathBuf);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Runs the whole table ([`table_dir`]) over real HTTP against a server.
+///
+/// For each table file, the config is written to a temporary file, `cmd(path)` builds the
+/// command that serves it (the DESIGN.md section 5 contract: `--config PATH --listen
+/// 127.0.0.1:0`, announcing `listening on http://HOST:PORT`), and every case is sent with
+/// [`send`] and compared with [`check`]. `name` labels the failures.
+///
+/// # Errors
+///
+/// Every failure, one per line as `[name] file::case: difference`, then a count. A server
+/// that does not start fails its file.
+pub fn run_server_suite(name: &str, cmd: impl Fn(&Path) -> Command) -> Result<Summary, String> {
+    let files = load(&table_dir())?;
+    let run = RUN.fetch_add(1, Ordering::Relaxed);
+    let safe_name: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let mut failures: Vec<String> = Vec::new();
+    let mut failed_cases = 0usize;
+    let mut cases = 0usize;
+    for file in &files {
+        cases += file.cases.len();
+        let path = std::env::temp_dir().join(format!(
+            "cors-conformance-{}-{run}-{safe_name}-{}.toml",
+            std::process::id(),
+            file.name
+        ));
+        if let Err(e) = std::fs::write(&path, file.config_toml()) {
+            failures.push(format!(
+                "[{name}] {}: cannot write {}: {e}",
+                file.name,
+                path.display()
+            ));
+            failed_cases += file.cases.len();
+            continue;
+        }
+        let _cleanup = TempFile(path.clone());
+        let server = match Server::start(cmd(&path)) {
+            Ok(s) => s,
+            Err(e) => {
+                failures.push(format!("[{name}] {}: server did not start: {e}", file.name));
+                failed_cases += file.cases.len();
+                continue;
+            }
+        };
+        for case in &file.cases {
+            let diffs = match send(server.addr(), case) {
+                Ok(resp) => check(&case.expect, &resp),
+                Err(e) => vec![format!("request failed: {e}")],
+            };
+            if !diffs.is_empty() {
+                failed_cases += 1;
+            }
+            for d in diffs {
+                failures.push(format!("[{name}] {}::{}: {d}", file.name, case.name));
+            }
+        }
+    }
+    if failures.is_empty() {
+        Ok(Summary {
+            files: files.len(),
+            cases,
+        })
+    } else {
+        failures.push(format!(
+            "[{name}] {failed_cases} of {cases} cases failed ({} differences)",
+            failures.len()
+        ));
+        Err(failures.join("\n"))
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    fn sh(script: &str) -> Command {
+        let mut c = Command::new("sh");
+        c.args(["-c", script]);
+        c
+    }
+
+    #[test]
+    fn skips_banners_and_reads_the_address() {
+        let s = Server::start(sh(
+            "echo 'Rocket has launched'; echo 'listening on http://127.0.0.1:4321/'; exec sleep 30",
+        ))
+        .unwrap();
+        assert_eq!(s.addr(), "127.0.0.1:4321".parse().unwrap());
+    }
+
+    #[test]
+    fn exit_before_announcing_reports_stderr() {
+        let e = Server::start(sh("echo 'bad config: allow_origins' >&2; exit 3")).unwrap_err();
+        assert!(e.contains("bad config: allow_origins"), "{e}");
+        assert!(e.contains('3'), "{e}");
+        let e = Server::start(Command::new("/nonexistent/server")).unwrap_err();
+        assert!(e.contains("cannot start"), "{e}");
+    }
+}

@@ -1,0 +1,493 @@
+//! Finding `field[index]` in a config's source text, for `FILE:LINE:COL` diagnostics.
+//!
+//! TOML uses the `toml` crate's spans; JSON a small span scanner; YAML a line scanner for
+//! the block and flow forms configs use. When an index cannot be found, the field's key is
+//! the location; when the field is absent (a default value), there is none.
+
+use cors_core::Format;
+
+/// A location in the source: 1-based line and column (in characters), and how many
+/// characters to underline on that line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// Characters to underline (at least 1).
+    pub len: usize,
+}
+
+/// A byte range in the source.
+type Span = std::ops::Range<usize>;
+
+/// Locates `field` (its `index`-th element when given) in `text`.
+pub fn locate(text: &str, format: Format, field: &str, index: Option<usize>) -> Option<Location> {
+    let span = match format {
+        Format::Toml => toml_span(text, field, index),
+        Format::Json => json_span(text, field, index),
+        Format::Yaml => yaml_span(text, field, index),
+    }?;
+    Some(location(text, span))
+}
+
+/// The location of a byte offset (for syntax errors that carry only line and column).
+pub fn location(text: &str, span: Span) -> Location {
+    let start = floor_char_boundary(text, span.start.min(text.len()));
+    let before = text.get(..start).unwrap_or_default();
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+    let rest = text.get(start..).unwrap_or_default();
+    let line_rest = rest.split('\n').next().unwrap_or_default();
+    let end = span.end.saturating_sub(start).min(line_rest.len());
+    let len = line_rest
+        .get(..floor_char_boundary(line_rest, end))
+        .map_or(1, |s| s.trim_end_matches('\r').chars().count())
+        .max(1);
+    Location { line, column, len }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The text of a 1-based line, without its line break.
+pub fn line_text(text: &str, line: usize) -> Option<&str> {
+    text.split('\n')
+        .nth(line.checked_sub(1)?)
+        .map(|l| l.trim_end_matches('\r'))
+}
+
+// ------------------------------------------------------------------------------------
+// TOML
+// ------------------------------------------------------------------------------------
+
+fn toml_span(text: &str, field: &str, index: Option<usize>) -> Option<Span> {
+    use toml::de::{DeTable, DeValue};
+    let doc = DeTable::parse(text).ok()?;
+    let (key, value) = doc
+        .get_ref()
+        .iter()
+        .find(|(k, _)| k.get_ref().as_ref() == field)?;
+    let Some(i) = index else {
+        return Some(value.span());
+    };
+    match value.get_ref() {
+        DeValue::Array(items) => Some(items.get(i).map_or_else(|| key.span(), |v| v.span())),
+        _ => Some(key.span()),
+    }
+}
+
+// ------------------------------------------------------------------------------------
+// JSON
+// ------------------------------------------------------------------------------------
+
+/// A JSON value's span and, for containers, its children.
+struct JValue {
+    span: Span,
+    node: JNode,
+}
+
+enum JNode {
+    Object(Vec<(String, Span, JValue)>),
+    Array(Vec<JValue>),
+    Scalar,
+}
+
+/// Deep enough for any config; deeper input gives up instead of recursing further.
+const MAX_DEPTH: usize = 64;
+
+fn json_span(text: &str, field: &str, index: Option<usize>) -> Option<Span> {
+    let mut p = JsonScanner {
+        s: text.as_bytes(),
+        pos: 0,
+    };
+    let root = p.value(0)?;
+    let JNode::Object(members) = root.node else {
+        return None;
+    };
+    let (_, key, value) = members.into_iter().find(|(k, _, _)| k == field)?;
+    let Some(i) = index else {
+        return Some(value.span);
+    };
+    match value.node {
+        JNode::Array(items) => Some(items.into_iter().nth(i).map_or(key, |v| v.span)),
+        _ => Some(key),
+    }
+}
+
+struct JsonScanner<'a> {
+    s: &'a [u8],
+    pos: usize,
+}
+
+impl JsonScanner<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.pos).copied()
+    }
+
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Option<JValue> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.ws();
+        let start = self.pos;
+        let node = match self.peek()? {
+            b'{' => {
+                self.pos += 1;
+                let mut members = Vec::new();
+                self.ws();
+                if self.peek() == Some(b'}') {
+                    self.pos += 1;
+                } else {
+                    loop {
+                        self.ws();
+                        let key_start = self.pos;
+                        let key = self.string()?;
+                        let key_span = key_start..self.pos;
+                        self.ws();
+                        if self.peek()? != b':' {
+                            return None;
+                        }
+                        self.pos += 1;
+                        let v = self.value(depth + 1)?;
+                        members.push((key, key_span, v));
+                        self.ws();
+                        match self.peek()? {
+                            b',' => self.pos += 1,
+                            b'}' => {
+                                self.pos += 1;
+                                break;
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+                JNode::Object(members)
+            }
+            b'[' => {
+                self.pos += 1;
+                let mut items = Vec::new();
+                self.ws();
+                if self.peek() == Some(b']') {
+                    self.pos += 1;
+                } else {
+                    loop {
+                        items.push(self.value(depth + 1)?);
+                        self.ws();
+                        match self.peek()? {
+                            b',' => self.pos += 1,
+                            b']' => {
+                                self.pos += 1;
+                                break;
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+                JNode::Array(items)
+            }
+            b'"' => {
+                self.string()?;
+                JNode::Scalar
+            }
+            _ => {
+                // Numbers, true, false, null: up to the next delimiter.
+                while self.peek().is_some_and(|b| {
+                    !matches!(b, b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r')
+                }) {
+                    self.pos += 1;
+                }
+                if self.pos == start {
+                    return None;
+                }
+                JNode::Scalar
+            }
+        };
+        Some(JValue {
+            span: start..self.pos,
+            node,
+        })
+    }
+
+    /// A string token; returns its decoded text (simple escapes only: keys are ASCII).
+    fn string(&mut self) -> Option<String> {
+        if self.peek()? != b'"' {
+            return None;
+        }
+        self.pos += 1;
+        let mut out = Vec::new();
+        loop {
+            let b = self.peek()?;
+            self.pos += 1;
+            match b {
+                b'"' => break,
+                b'\\' => {
+                    let e = self.peek()?;
+                    self.pos += 1;
+                    match e {
+                        b'u' => {
+                            let hex = self.s.get(self.pos..self.pos + 4)?;
+                            self.pos += 4;
+                            let code =
+                                u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
+                            let c = char::from_u32(code).unwrap_or('\u{fffd}');
+                            out.extend_from_slice(c.to_string().as_bytes());
+                        }
+                        b'n' => out.push(b'\n'),
+                        b't' => out.push(b'\t'),
+                        b'r' => out.push(b'\r'),
+                        b'b' => out.push(8),
+                        b'f' => out.push(12),
+                        other => out.push(other),
+                    }
+                }
+                other => out.push(other),
+            }
+        }
+        Some(String::from_utf8_lossy(&out).into_owned())
+    }
+}
+
+// ------------------------------------------------------------------------------------
+// YAML
+// ------------------------------------------------------------------------------------
+
+/// The forms configs use: `key: value`, `key: [a, b]` (possibly over several lines), and
+/// a block sequence of `- item` lines under the key.
+fn yaml_span(text: &str, field: &str, index: Option<usize>) -> Option<Span> {
+    let lines = line_spans(text);
+    let (key_line, key_span, after) = lines.iter().enumerate().find_map(|(n, (start, line))| {
+        yaml_key(line, field)
+            .map(|(k, after)| (n, start + k..start + k + field.len(), start + after))
+    })?;
+    let rest_of_line = text.get(after..lines.get(key_line).map_or(after, |(s, l)| s + l.len()))?;
+    let value_offset = after + (rest_of_line.len() - rest_of_line.trim_start().len());
+    let inline = strip_yaml_comment(rest_of_line).trim();
+    let Some(i) = index else {
+        if inline.is_empty() {
+            return Some(key_span);
+        }
+        return Some(value_offset..value_offset + inline.len());
+    };
+    if inline.starts_with('[') {
+        return Some(flow_item(text, value_offset, i).unwrap_or(key_span));
+    }
+    if !inline.is_empty() {
+        return Some(key_span);
+    }
+    // Block sequence: `- item` lines after the key, at one indentation.
+    let mut seen = 0usize;
+    let mut item_indent = None;
+    for (start, line) in lines.iter().skip(key_line + 1) {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - trimmed.len();
+        let is_item = trimmed == "-" || trimmed.starts_with("- ");
+        if !is_item {
+            break;
+        }
+        match item_indent {
+            None => item_indent = Some(indent),
+            Some(n) if n != indent => break,
+            Some(_) => {}
+        }
+        if seen == i {
+            let item = strip_yaml_comment(trimmed.get(1..).unwrap_or_default());
+            let value = item.trim();
+            let lead = item.len() - item.trim_start().len();
+            let s = start + indent + 1 + lead;
+            return Some(s..s + value.len().max(1));
+        }
+        seen += 1;
+    }
+    Some(key_span)
+}
+
+/// Each line's byte offset and text (without `\n`).
+fn line_spans(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for line in text.split('\n') {
+        out.push((start, line.trim_end_matches('\r')));
+        start += line.len() + 1;
+    }
+    out
+}
+
+/// If `line` is the top-level key `field:` (plain or quoted), the key's offset and the
+/// offset just after the colon.
+fn yaml_key(line: &str, field: &str) -> Option<(usize, usize)> {
+    if line.starts_with([' ', '\t']) {
+        return None;
+    }
+    for quote in ["", "\"", "'"] {
+        let Some(rest) = line.strip_prefix(quote) else {
+            continue;
+        };
+        let Some(rest) = rest.strip_prefix(field) else {
+            continue;
+        };
+        let Some(rest) = rest.strip_prefix(quote) else {
+            continue;
+        };
+        let trimmed = rest.trim_start_matches([' ', '\t']);
+        if let Some(after) = trimmed.strip_prefix(':')
+            && (after.is_empty() || after.starts_with([' ', '\t']))
+        {
+            return Some((quote.len(), line.len() - after.len()));
+        }
+    }
+    None
+}
+
+/// Drops a ` # comment` outside quotes.
+fn strip_yaml_comment(s: &str) -> &str {
+    let mut quote = None;
+    let mut prev = ' ';
+    for (i, c) in s.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '#') if prev == ' ' || prev == '\t' => return s.get(..i).unwrap_or(s),
+            _ => {}
+        }
+        prev = c;
+    }
+    s
+}
+
+/// The `i`-th item of the flow sequence starting at `open` (a `[`).
+fn flow_item(text: &str, open: usize, i: usize) -> Option<Span> {
+    let bytes = text.as_bytes();
+    let mut pos = open + 1;
+    let mut n = 0;
+    loop {
+        while matches!(bytes.get(pos), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            pos += 1;
+        }
+        let start = pos;
+        let mut quote = None;
+        loop {
+            let b = *bytes.get(pos)?;
+            match (quote, b) {
+                (None, b'"' | b'\'') => quote = Some(b),
+                (Some(b'"'), b'\\') => pos += 1,
+                (Some(q), b) if b == q => quote = None,
+                (None, b',' | b']') => break,
+                _ => {}
+            }
+            pos += 1;
+        }
+        let end = start + text.get(start..pos)?.trim_end().len();
+        if n == i && end > start {
+            return Some(start..end);
+        }
+        if bytes.get(pos) == Some(&b']') {
+            return None;
+        }
+        pos += 1;
+        n += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str, format: Format, field: &str, index: Option<usize>) -> Option<(usize, usize)> {
+        locate(text, format, field, index).map(|l| (l.line, l.column))
+    }
+
+    #[test]
+    fn toml_items_and_keys() {
+        let t =
+            "# c\nallow_origins = [\n  \"https://a.com\",\n  \"https://b.com/\",\n]\nmax_age = 1\n";
+        assert_eq!(at(t, Format::Toml, "allow_origins", Some(1)), Some((4, 3)));
+        assert_eq!(at(t, Format::Toml, "allow_origins", Some(9)), Some((2, 1)));
+        assert_eq!(at(t, Format::Toml, "max_age", None), Some((6, 11)));
+        assert_eq!(at(t, Format::Toml, "allow_headers", None), None);
+        let l = locate(t, Format::Toml, "allow_origins", Some(1)).unwrap();
+        assert_eq!(l.len, "\"https://b.com/\"".len());
+    }
+
+    #[test]
+    fn json_items() {
+        let t =
+            "{\n  \"allow_origins\": [\"https://a.com\", \"https://b.com/\"],\n  \"max_age\": 5\n}";
+        assert_eq!(at(t, Format::Json, "allow_origins", Some(1)), Some((2, 38)));
+        assert_eq!(at(t, Format::Json, "max_age", None), Some((3, 14)));
+        assert_eq!(at(t, Format::Json, "allow_origins", Some(5)), Some((2, 3)));
+        assert_eq!(at("[1, 2]", Format::Json, "x", None), None);
+        assert_eq!(at("{\"a\": [", Format::Json, "a", None), None);
+        let deep = "[".repeat(10_000);
+        assert_eq!(at(&deep, Format::Json, "a", None), None);
+    }
+
+    #[test]
+    fn yaml_block_and_flow() {
+        let t = "allow_origins:\n  - https://a.com   # ok\n  - \"https://b.com/\"\nallow_methods: [GET, 'TRACE']\nmax_age: 5\n";
+        assert_eq!(at(t, Format::Yaml, "allow_origins", Some(1)), Some((3, 5)));
+        assert_eq!(at(t, Format::Yaml, "allow_methods", Some(1)), Some((4, 22)));
+        assert_eq!(at(t, Format::Yaml, "max_age", None), Some((5, 10)));
+        assert_eq!(at(t, Format::Yaml, "allow_origins", Some(7)), Some((1, 1)));
+        let l = locate(t, Format::Yaml, "allow_origins", Some(0)).unwrap();
+        assert_eq!(l.len, "https://a.com".len());
+        let same_indent = "allow_origins:\n- a\n- b\n";
+        assert_eq!(
+            at(same_indent, Format::Yaml, "allow_origins", Some(1)),
+            Some((3, 3))
+        );
+    }
+
+    /// Arbitrary text never panics, whatever the format.
+    #[test]
+    fn odd_input_never_panics() {
+        const ALPHABET: &[char] = &[
+            '{', '}', '[', ']', '"', '\'', ',', ':', '-', '#', ' ', '\n', '\t', '\\', 'a', 'é',
+            '=', '_', 'x',
+        ];
+        let mut seed = 0x2545_f491_u64;
+        for _ in 0..3000 {
+            let len = (seed % 40) as usize;
+            let mut text = String::from("allow_origins");
+            for _ in 0..len {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                text.push(ALPHABET[(seed >> 33) as usize % ALPHABET.len()]);
+            }
+            for format in [Format::Toml, Format::Json, Format::Yaml] {
+                for index in [None, Some(0), Some(3)] {
+                    let _ = locate(&text, format, "allow_origins", index);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn location_is_char_based() {
+        let t = "x = \"é\"\ny = 1";
+        assert_eq!(
+            location(t, 9..10),
+            Location {
+                line: 2,
+                column: 1,
+                len: 1
+            }
+        );
+        assert_eq!(location(t, 7..100).len, 1);
+    }
+}

@@ -1,0 +1,5 @@
+//! The `cors` binary.
+
+fn main() -> std::process::ExitCode {
+    std::process::ExitCode::from(cors_cli::run(std::env::args_os()))
+}

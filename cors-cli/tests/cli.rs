@@ -1,0 +1,857 @@
+//! End-to-end tests of the `cors` binary: every subcommand and exit status, snapshots of
+//! the human output, "Copy as cURL" input, and `--url` against an in-process server.
+//!
+//! Snapshots live in `tests/snapshots/*.txt` and are compared exactly; run with
+//! `UPDATE_SNAPSHOTS=1` to rewrite them after an intended change.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use assert_cmd::Command;
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests")
+}
+
+/// The binary, run from the fixtures directory (so paths in the output are short and
+/// stable), without colour.
+fn cors() -> Command {
+    let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("cors");
+    cmd.current_dir(dir().join("fixtures"));
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+/// Runs and returns (exit code, stdout, stderr).
+fn run(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// Compares `actual` with `tests/snapshots/{name}.txt`, or rewrites it with
+/// `UPDATE_SNAPSHOTS=1`.
+fn snapshot(name: &str, actual: &str) {
+    let path = dir().join("snapshots").join(format!("{name}.txt"));
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|v| v == "1") {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "missing snapshot {}; run with UPDATE_SNAPSHOTS=1",
+            path.display()
+        )
+    });
+    if expected != actual {
+        panic!(
+            "snapshot {name} differs (run with UPDATE_SNAPSHOTS=1 to accept)\n--- expected\n{expected}\n--- actual\n{actual}"
+        );
+    }
+}
+
+// ------------------------------------------------------------------------------------
+// cors check
+// ------------------------------------------------------------------------------------
+
+#[test]
+fn check_valid_files_exit_0() {
+    let (code, out, err) = run(cors().args(["check", "policy.toml", "valid.json", "valid.yaml"]));
+    assert_eq!(code, 0, "{out}{err}");
+    snapshot("check_valid", &out);
+}
+
+#[test]
+fn check_invalid_toml_locates_every_error() {
+    let (code, out, _) = run(cors().args(["check", "invalid.toml"]));
+    assert_eq!(code, 2);
+    assert!(out.contains("invalid.toml:5:3: error[E107]: allow_origins[2] = \"https://admin.example.com/\": an origin has no path; write \"https://admin.example.com\""), "{out}");
+    snapshot("check_invalid_toml", &out);
+}
+
+#[test]
+fn check_invalid_json_and_yaml() {
+    let (code, out, _) = run(cors().args(["check", "invalid.json", "invalid.yaml"]));
+    assert_eq!(code, 2);
+    assert!(
+        out.contains("invalid.json:2:48: error[E104]: allow_origins[1]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("invalid.yaml:3:5: error[E113]: allow_origins[1]"),
+        "{out}"
+    );
+    snapshot("check_invalid_json_yaml", &out);
+}
+
+#[test]
+fn check_syntax_errors_carry_line_and_column() {
+    let (code, out, _) =
+        run(cors().args(["check", "syntax.toml", "syntax.json", "unknown-key.toml"]));
+    assert_eq!(code, 2);
+    assert!(
+        out.contains("syntax.json:2:47: error[L004]: invalid JSON config: trailing comma"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "unknown-key.toml:2:1: error[L004]: invalid TOML config: unknown field `allow_origin`"
+        ),
+        "{out}"
+    );
+    snapshot("check_syntax", &out);
+}
+
+#[test]
+fn check_warnings_exit_0_or_1_with_deny_warnings() {
+    let (code, out, _) = run(cors().args(["check", "warnings.toml"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("warning[W101]"));
+    snapshot("check_warnings", &out);
+    let (code, _, _) = run(cors().args(["check", "--deny-warnings", "warnings.toml"]));
+    assert_eq!(code, 1);
+    // Errors win over warnings.
+    let (code, _, _) =
+        run(cors().args(["check", "--deny-warnings", "warnings.toml", "invalid.toml"]));
+    assert_eq!(code, 2);
+    let (code, _, _) = run(cors().args(["check", "--deny-warnings", "policy.toml"]));
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn check_unreadable_and_unknown_files_exit_2() {
+    let (code, out, _) = run(cors().args(["check", "missing.toml", "../cli.rs", "policy.toml"]));
+    assert_eq!(code, 2);
+    assert!(
+        out.contains("missing.toml: error[L001]: cannot read the config"),
+        "{out}"
+    );
+    assert!(
+        out.contains("../cli.rs: error[L002]: unknown config format"),
+        "{out}"
+    );
+    assert!(out.contains("policy.toml: valid"), "{out}");
+}
+
+#[test]
+fn check_json_format() {
+    let (code, out, _) =
+        run(cors().args(["check", "--format", "json", "invalid.toml", "warnings.toml"]));
+    assert_eq!(code, 2);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["errors"], 5);
+    assert_eq!(v["warnings"], 5);
+    let first = &v["files"][0];
+    assert_eq!(first["file"], "invalid.toml");
+    assert_eq!(first["valid"], false);
+    let d = &first["diagnostics"][0];
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["code"], "E107");
+    assert_eq!(d["line"], 5);
+    assert_eq!(d["column"], 3);
+    assert_eq!(d["field"], "allow_origins");
+    assert_eq!(d["index"], 2);
+    assert_eq!(d["path"], "allow_origins[2]");
+    assert_eq!(d["value"], "https://admin.example.com/");
+    assert_eq!(
+        d["message"],
+        "an origin has no path; write \"https://admin.example.com\""
+    );
+    assert_eq!(v["files"][1]["valid"], true);
+}
+
+#[test]
+fn check_needs_a_file() {
+    let (code, _, err) = run(cors().arg("check"));
+    assert_eq!(code, 2);
+    assert!(err.contains("required"), "{err}");
+}
+
+#[test]
+fn check_never_panics_on_odd_input() {
+    let tmp = std::env::temp_dir().join(format!("cors-cli-odd-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let deep = "[".repeat(100_000);
+    let cases: [(&str, &[u8]); 8] = [
+        ("empty.toml", b""),
+        ("binary.toml", b"\xff\xfe\x00allow"),
+        ("deep.json", deep.as_bytes()),
+        ("scalar.json", b"42"),
+        ("list.yaml", b"- a\n- b\n"),
+        ("tabs.yaml", b"allow_origins:\n\t- x\n"),
+        ("table.toml", b"[allow_origins]\na = 1\n"),
+        ("weird.json", b"{\"allow_origins\": [\"\xc3\xa9://x\"]}"),
+    ];
+    for (name, bytes) in cases {
+        let path = tmp.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let (code, out, err) = run(cors().arg("check").arg(&path));
+        assert_eq!(code, 2, "{name}: {out}{err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+    }
+    std::fs::remove_dir_all(&tmp).unwrap();
+}
+
+// ------------------------------------------------------------------------------------
+// cors explain
+// ------------------------------------------------------------------------------------
+
+#[test]
+fn explain_simple_request_allowed() {
+    let (code, out, err) = run(cors().args([
+        "explain",
+        "--config",
+        "policy.toml",
+        "--origin",
+        "https://app.example.com",
+        "--path",
+        "/api/items",
+    ]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!out.contains("\nPreflight\n"));
+    snapshot("explain_simple", &out);
+}
+
+#[test]
+fn explain_preflighted_request_allowed() {
+    let (code, out, _) = run(cors().args([
+        "explain",
+        "-c",
+        "policy.toml",
+        "--origin",
+        "https://admin.example.com",
+        "-X",
+        "PUT",
+        "-H",
+        "content-type: application/json",
+        "-H",
+        "Authorization: Bearer t0ken",
+        "--credentials",
+        "--path",
+        "/api/items/7",
+    ]));
+    assert_eq!(code, 0, "{out}");
+    snapshot("explain_preflight_allowed", &out);
+}
+
+#[test]
+fn explain_preflight_denied() {
+    let (code, out, _) = run(cors().args([
+        "explain",
+        "-c",
+        "policy.toml",
+        "--origin",
+        "https://app.example.com",
+        "-X",
+        "PATCH",
+        "-H",
+        "x-api-key: 1",
+    ]));
+    assert_eq!(code, 1);
+    assert!(
+        out.contains(
+            "Cause: the policy denies the preflight: method PATCH is not in allow_methods"
+        ),
+        "{out}"
+    );
+    snapshot("explain_preflight_denied", &out);
+}
+
+#[test]
+fn explain_credentials_blocked() {
+    let (code, out, _) = run(cors().args([
+        "explain",
+        "-c",
+        "no-credentials.toml",
+        "--origin",
+        "https://app.example.com",
+        "--credentials",
+    ]));
+    assert_eq!(code, 1);
+    assert!(out.contains(
+        "the browser blocks the response: your fetch used credentials 'include' but the \
+         response has no Access-Control-Allow-Credentials: true"
+    ));
+    snapshot("explain_credentials_blocked", &out);
+}
+
+#[test]
+fn explain_origin_not_allowed() {
+    let (code, out, _) = run(cors().args([
+        "explain",
+        "-c",
+        "policy.toml",
+        "--origin",
+        "https://evil.example.net",
+    ]));
+    assert_eq!(code, 1);
+    assert!(out.contains("Cause: the policy grants the request nothing: origin https://evil.example.net is not in allow_origins"));
+}
+
+#[test]
+fn explain_preflight_only_and_private_network() {
+    let (code, out, _) = run(cors().args([
+        "explain",
+        "-c",
+        "public.toml",
+        "--origin",
+        "https://site.example",
+        "--preflight",
+        "-X",
+        "DELETE",
+        "-H",
+        "x-trace",
+        "-H",
+        "authorization",
+        "--private-network",
+    ]));
+    // `*` never covers authorization.
+    assert_eq!(code, 1);
+    snapshot("explain_preflight_only_pna", &out);
+
+    let (code, out, _) = run(cors().args([
+        "explain",
+        "-c",
+        "public.toml",
+        "--origin",
+        "https://site.example",
+        "--private-network",
+    ]));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("access-control-allow-private-network: true"));
+    assert!(out.contains("Private Network Access requires a preflight"));
+}
+
+#[test]
+fn explain_forbidden_header_is_dropped() {
+    let (code, out, _) = run(cors().args([
+        "explain",
+        "-c",
+        "policy.toml",
+        "--origin",
+        "https://app.example.com",
+        "-H",
+        "cookie: a=b",
+    ]));
+    assert_eq!(code, 0);
+    assert!(out.contains("Note: browsers never let a script set cookie; the browser drops it"));
+    assert!(out.contains("No preflight"));
+}
+
+#[test]
+fn explain_mentions_config_warnings() {
+    let (code, out, _) = run(cors().args([
+        "explain",
+        "-c",
+        "warnings.toml",
+        "--origin",
+        "https://app.example.com",
+    ]));
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("Note: the config has 5 warnings; run `cors check warnings.toml`\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn explain_errors_exit_2() {
+    for (args, message) in [
+        (
+            &["explain", "-c", "missing.toml", "--origin", "https://a.com"][..],
+            "cannot read the config",
+        ),
+        (
+            &["explain", "-c", "invalid.toml", "--origin", "https://a.com"][..],
+            "invalid CORS config (5 errors)",
+        ),
+        (
+            &[
+                "explain",
+                "-c",
+                "policy.toml",
+                "--origin",
+                "https://a.com",
+                "-X",
+                "TRACE",
+            ][..],
+            "fetch() throws a TypeError: method TRACE is forbidden",
+        ),
+        (
+            &[
+                "explain",
+                "-c",
+                "policy.toml",
+                "--origin",
+                "https://a.com",
+                "-X",
+                "G T",
+            ][..],
+            "is not a valid method",
+        ),
+        (
+            &[
+                "explain",
+                "-c",
+                "policy.toml",
+                "--origin",
+                "https://a.com",
+                "-H",
+                ": x",
+            ][..],
+            "write NAME or NAME:VALUE",
+        ),
+        (
+            &[
+                "explain",
+                "-c",
+                "policy.toml",
+                "--origin",
+                "https://a.com",
+                "-H",
+                "a b: x",
+            ][..],
+            "is not a valid header name",
+        ),
+        (
+            &[
+                "explain",
+                "-c",
+                "policy.toml",
+                "--origin",
+                "https://a.com",
+                "--path",
+                "no spaces",
+            ][..],
+            "invalid request path",
+        ),
+        (&["explain", "-c", "policy.toml"][..], "required"),
+        (
+            &["explain", "-c", "policy.toml", "--curl", "curl 'https://x/"][..],
+            "unbalanced quotes",
+        ),
+        (
+            &[
+                "explain",
+                "-c",
+                "policy.toml",
+                "--curl",
+                "curl https://api.example.com/",
+            ][..],
+            "no Origin header",
+        ),
+        (
+            &[
+                "explain",
+                "-c",
+                "policy.toml",
+                "--origin",
+                "https://a.com",
+                "--url",
+                "https://127.0.0.1/",
+            ][..],
+            "https is not supported",
+        ),
+        (
+            &[
+                "explain",
+                "-c",
+                "policy.toml",
+                "--origin",
+                "https://a.com",
+                "--url",
+                "localhost:80",
+            ][..],
+            "is not a URL",
+        ),
+        (
+            &[
+                "explain",
+                "-c",
+                "policy.toml",
+                "--origin",
+                "https://a.com",
+                "--send-actual",
+            ][..],
+            "--url",
+        ),
+    ] {
+        let (code, out, err) = run(cors().args(args));
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(err.contains(message), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn help_and_version_exit_0() {
+    let (code, out, _) = run(cors().arg("--help"));
+    assert_eq!(code, 0);
+    assert!(out.contains("check") && out.contains("explain"));
+    let (code, out, _) = run(cors().args(["explain", "--help"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("--curl"));
+    let (code, out, _) = run(cors().arg("--version"));
+    assert_eq!(code, 0);
+    assert!(out.starts_with("cors "));
+    let (code, _, _) = run(cors().arg("frobnicate"));
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let args = ["check", "warnings.toml"];
+    let (_, plain, _) = run(cors().args(args));
+    assert!(!plain.contains('\x1b'));
+    let (_, coloured, _) = run(cors().args(["--color", "always"]).args(args));
+    assert!(
+        coloured.contains("\x1b[1;33mwarning[W101]\x1b[0m"),
+        "{coloured}"
+    );
+    // NO_COLOR only matters on a terminal; piped output is plain either way.
+    let (_, no_color, _) = run(cors().env("NO_COLOR", "1").args(args));
+    assert_eq!(no_color, plain);
+}
+
+// ------------------------------------------------------------------------------------
+// Copy as cURL
+// ------------------------------------------------------------------------------------
+
+/// Chrome's "Copy as cURL (bash)" of a credentialed JSON PUT, with the `$'...'` quoting
+/// Chrome uses for bodies with a single quote.
+const CHROME_PUT: &str = r#"curl 'https://api.example.com/api/items/7?expand=owner' \
+  -X 'PUT' \
+  -H 'accept: application/json, text/plain, */*' \
+  -H 'accept-language: en-US,en;q=0.9,de;q=0.8' \
+  -H 'authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.x' \
+  -H 'cache-control: no-cache' \
+  -H 'content-type: application/json' \
+  -b 'session=8f2c1e; theme=dark' \
+  -H 'origin: https://app.example.com' \
+  -H 'pragma: no-cache' \
+  -H 'priority: u=1, i' \
+  -H 'referer: https://app.example.com/' \
+  -H 'sec-ch-ua: "Chromium";v="128", "Not;A=Brand";v="24", "Google Chrome";v="128"' \
+  -H 'sec-ch-ua-mobile: ?0' \
+  -H 'sec-ch-ua-platform: "Linux"' \
+  -H 'sec-fetch-dest: empty' \
+  -H 'sec-fetch-mode: cors' \
+  -H 'sec-fetch-site: same-site' \
+  -H 'user-agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/128.0.0.0 Safari/537.36' \
+  --data-raw $'{"name":"Bob\'s item","tags":["a","b"]}'"#;
+
+/// Firefox's "Copy as cURL" of a POST with a custom header (one line, `Cookie` header).
+const FIREFOX_POST: &str = "curl 'https://api.example.com/api/events' --compressed -X POST -H 'User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:130.0) Gecko/20100101 Firefox/130.0' -H 'Accept: */*' -H 'Accept-Language: en-US,en;q=0.5' -H 'Accept-Encoding: gzip, deflate, br, zstd' -H 'Content-Type: text/plain;charset=UTF-8' -H 'X-Client-Version: 4.2.0' -H 'Origin: https://shop.example.org' -H 'Connection: keep-alive' -H 'Referer: https://shop.example.org/' -H 'Cookie: sid=abc' -H 'Sec-Fetch-Dest: empty' -H 'Sec-Fetch-Mode: cors' -H 'Sec-Fetch-Site: cross-site' -H 'Priority: u=4' --data-raw '{\"event\":\"click\"}'";
+
+/// Chrome's copy of the preflight itself.
+const CHROME_PREFLIGHT: &str = r#"curl 'http://localhost:8080/api/items' \
+  -X 'OPTIONS' \
+  -H 'accept: */*' \
+  -H 'accept-language: en-US,en;q=0.9' \
+  -H 'access-control-request-headers: content-type,x-request-id' \
+  -H 'access-control-request-method: DELETE' \
+  -H 'origin: http://localhost:3000' \
+  -H 'priority: u=1, i' \
+  -H 'referer: http://localhost:3000/' \
+  -H 'sec-fetch-dest: empty' \
+  -H 'sec-fetch-mode: cors' \
+  -H 'sec-fetch-site: same-site' \
+  -H 'user-agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/128.0.0.0 Safari/537.36'"#;
+
+#[test]
+fn curl_chrome_copy() {
+    let (code, out, err) = run(cors().args(["explain", "-c", "policy.toml", "--curl", CHROME_PUT]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("PUT /api/items/7?expand=owner from origin https://app.example.com"));
+    assert!(out.contains("credentials: include"));
+    snapshot("curl_chrome", &out);
+}
+
+#[test]
+fn curl_firefox_copy() {
+    let (code, out, err) =
+        run(cors().args(["explain", "-c", "policy.toml", "--curl", FIREFOX_POST]));
+    assert_eq!(code, 1, "{out}{err}");
+    snapshot("curl_firefox", &out);
+}
+
+#[test]
+fn curl_preflight_copy() {
+    let (code, out, err) =
+        run(cors().args(["explain", "-c", "policy.toml", "--curl", CHROME_PREFLIGHT]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("this is a copy of a preflight"));
+    assert!(out.contains("access-control-request-headers: content-type,x-request-id"));
+    snapshot("curl_preflight", &out);
+}
+
+#[test]
+fn curl_origin_flag_fills_in() {
+    let (code, out, _) = run(cors().args([
+        "explain",
+        "-c",
+        "policy.toml",
+        "--origin",
+        "https://app.example.com",
+        "--curl",
+        "curl https://api.example.com/x -H 'Accept: text/html'",
+    ]));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("GET /x from origin https://app.example.com"));
+}
+
+// ------------------------------------------------------------------------------------
+// --url against an in-process server
+// ------------------------------------------------------------------------------------
+
+/// A server on 127.0.0.1:0 answering every request with `answer(request head)`, recording
+/// the heads; stopped by [`TestServer::stop`].
+struct TestServer {
+    port: u16,
+    requests: Arc<Mutex<Vec<String>>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+const STOP: &str = "STOP /stop HTTP/1.1";
+
+impl TestServer {
+    fn start(answer: fn(&str) -> String) -> TestServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&requests);
+        let thread = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let head = read_head(&mut stream);
+                if head.starts_with(STOP) {
+                    break;
+                }
+                log.lock().unwrap().push(head.clone());
+                let _ = stream.write_all(answer(&head).as_bytes());
+            }
+        });
+        TestServer {
+            port,
+            requests,
+            thread: Some(thread),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    fn stop(mut self) -> Vec<String> {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        s.write_all(format!("{STOP}\r\n\r\n").as_bytes()).unwrap();
+        self.thread.take().unwrap().join().unwrap();
+        std::mem::take(&mut *self.requests.lock().unwrap())
+    }
+}
+
+fn read_head(stream: &mut TcpStream) -> String {
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1];
+    while !buf.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(1) => buf.push(byte[0]),
+            _ => break,
+        }
+    }
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// Answers as `policy.toml` does for origin https://app.example.com.
+fn faithful(head: &str) -> String {
+    if head.starts_with("OPTIONS ") {
+        "HTTP/1.1 204 No Content\r\n\
+         Access-Control-Allow-Origin: https://app.example.com\r\n\
+         Access-Control-Allow-Credentials: true\r\n\
+         Access-Control-Allow-Methods: GET, POST, PUT, DELETE\r\n\
+         Access-Control-Allow-Headers: Content-Type, Authorization, X-Request-Id\r\n\
+         Access-Control-Max-Age: 600\r\n\
+         Vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers\r\n\
+         Connection: close\r\n\r\n"
+            .to_owned()
+    } else {
+        "HTTP/1.1 200 OK\r\n\
+         Access-Control-Allow-Origin: https://app.example.com\r\n\
+         Access-Control-Allow-Credentials: true\r\n\
+         Access-Control-Expose-Headers: x-request-id\r\n\
+         Vary: Accept-Encoding, Origin\r\n\
+         Content-Length: 2\r\n\
+         Connection: close\r\n\r\nok"
+            .to_owned()
+    }
+}
+
+/// A typical hand-rolled server: `*` everywhere, 200 preflights, no Vary.
+fn sloppy(head: &str) -> String {
+    if head.starts_with("OPTIONS ") {
+        "HTTP/1.1 200 OK\r\n\
+         Access-Control-Allow-Origin: *\r\n\
+         Access-Control-Allow-Methods: *\r\n\
+         Access-Control-Allow-Headers: *\r\n\
+         Content-Length: 0\r\n\r\n"
+            .to_owned()
+    } else {
+        "HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: *\r\nContent-Length: 0\r\n\r\n".to_owned()
+    }
+}
+
+fn without_port(text: &str, port: u16) -> String {
+    text.replace(&format!("127.0.0.1:{port}"), "127.0.0.1:PORT")
+}
+
+#[test]
+fn url_server_agrees_with_policy() {
+    let server = TestServer::start(faithful);
+    let url = server.url("/api/items");
+    let (code, out, err) = run(cors().args([
+        "explain",
+        "-c",
+        "policy.toml",
+        "--origin",
+        "https://app.example.com",
+        "-X",
+        "DELETE",
+        "-H",
+        "x-request-id: 42",
+        "--credentials",
+        "--url",
+        &url,
+        "--send-actual",
+    ]));
+    let port = server.port;
+    let requests = server.stop();
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    assert!(requests[0].starts_with("OPTIONS /api/items HTTP/1.1\r\n"));
+    assert!(requests[0].contains("access-control-request-method: DELETE\r\n"));
+    assert!(requests[0].contains("access-control-request-headers: x-request-id\r\n"));
+    assert!(requests[1].starts_with("DELETE /api/items HTTP/1.1\r\n"));
+    assert!(requests[1].contains("origin: https://app.example.com\r\n"));
+    snapshot("url_agrees", &without_port(&out, port));
+}
+
+#[test]
+fn url_server_differs_from_policy() {
+    let server = TestServer::start(sloppy);
+    let url = server.url("/api/items");
+    let (code, out, err) = run(cors().args([
+        "explain",
+        "-c",
+        "policy.toml",
+        "--origin",
+        "https://app.example.com",
+        "-X",
+        "PUT",
+        "-H",
+        "content-type: application/json",
+        "--credentials",
+        "--url",
+        &url,
+    ]));
+    let port = server.port;
+    let requests = server.stop();
+    assert_eq!(code, 1, "{out}{err}");
+    // The server's preflight fails in a browser, so the PUT is never sent.
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert!(
+        out.contains("- the server answered 200; the policy answers 204"),
+        "{out}"
+    );
+    snapshot("url_differs", &without_port(&out, port));
+}
+
+#[test]
+fn url_does_not_send_unsafe_methods_unless_asked() {
+    let server = TestServer::start(faithful);
+    let url = server.url("/");
+    let (code, out, _) = run(cors().args([
+        "explain",
+        "-c",
+        "policy.toml",
+        "--origin",
+        "https://app.example.com",
+        "-X",
+        "POST",
+        "--url",
+        &url,
+    ]));
+    let requests = server.stop();
+    assert_eq!(code, 0, "{out}");
+    assert!(requests.is_empty(), "{requests:?}");
+    assert!(out.contains("not sent (POST may change data on the server; pass --send-actual"));
+}
+
+#[test]
+fn url_with_curl_command() {
+    let server = TestServer::start(faithful);
+    let url = server.url("/api/items/7");
+    let (code, out, err) = run(cors().args([
+        "explain",
+        "-c",
+        "policy.toml",
+        "--curl",
+        CHROME_PUT,
+        "--url",
+        &url,
+    ]));
+    let requests = server.stop();
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(requests.len(), 1);
+    assert!(
+        requests[0].starts_with("OPTIONS /api/items/7 HTTP/1.1\r\n"),
+        "{requests:?}"
+    );
+}
+
+#[test]
+fn url_unreachable_exit_2() {
+    // A port nothing listens on: bind, note it, close.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (code, out, err) = run(cors().args([
+        "explain",
+        "-c",
+        "policy.toml",
+        "--origin",
+        "https://app.example.com",
+        "--url",
+        &format!("http://127.0.0.1:{port}/"),
+        "--timeout",
+        "2",
+    ]));
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("cannot connect"), "{err}");
+}
+
+#[test]
+fn url_garbage_answer_exit_2() {
+    let server = TestServer::start(|_| "SSH-2.0-OpenSSH_9.6\r\n\r\n".to_owned());
+    let url = server.url("/");
+    let (code, _, err) = run(cors().args([
+        "explain",
+        "-c",
+        "policy.toml",
+        "--origin",
+        "https://app.example.com",
+        "--url",
+        &url,
+    ]));
+    server.stop();
+    assert_eq!(code, 2);
+    assert!(err.contains("not an HTTP/1.x response"), "{err}");
+}
