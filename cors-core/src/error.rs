@@ -257,23 +257,51 @@ impl ErrorKind {
     }
 }
 
-/// One refused config value: which field, which list index, what value, and why.
+/// One finding about a config value: which field, which list index, what value, and its
+/// kind ([`ErrorKind`] for a [`ConfigError`], [`WarningKind`] for a [`ConfigWarning`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
+pub struct Finding<K> {
     field: Field,
     index: Option<usize>,
     value: Option<String>,
-    kind: ErrorKind,
+    kind: K,
 }
 
-impl ConfigError {
-    pub(crate) fn new(
-        field: Field,
-        index: Option<usize>,
-        value: Option<String>,
-        kind: ErrorKind,
-    ) -> Self {
-        ConfigError {
+/// A refused config value.
+pub type ConfigError = Finding<ErrorKind>;
+
+/// A config value accepted but probably not what was meant.
+pub type ConfigWarning = Finding<WarningKind>;
+
+/// What a finding's kind knows: its stable code and its message.
+pub trait FindingKind {
+    /// The stable code, listed in `docs/semantics.md`.
+    fn code(&self) -> &'static str;
+    /// What is wrong and the fix, for a value of `field`.
+    fn describe(&self, field: Field, f: &mut fmt::Formatter<'_>) -> fmt::Result;
+}
+
+impl FindingKind for ErrorKind {
+    fn code(&self) -> &'static str {
+        ErrorKind::code(self)
+    }
+    fn describe(&self, field: Field, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        ErrorKind::describe(self, field, f)
+    }
+}
+
+impl FindingKind for WarningKind {
+    fn code(&self) -> &'static str {
+        WarningKind::code(self)
+    }
+    fn describe(&self, _field: Field, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        WarningKind::describe(self, f)
+    }
+}
+
+impl<K: FindingKind> Finding<K> {
+    pub(crate) fn new(field: Field, index: Option<usize>, value: Option<String>, kind: K) -> Self {
+        Finding {
             field,
             index,
             value,
@@ -296,8 +324,8 @@ impl ConfigError {
         self.value.as_deref()
     }
 
-    /// Why it is refused.
-    pub fn kind(&self) -> &ErrorKind {
+    /// What the finding is.
+    pub fn kind(&self) -> &K {
         &self.kind
     }
 
@@ -316,18 +344,29 @@ impl ConfigError {
 
     /// The message without the field path: what is wrong and the fix.
     pub fn message(&self) -> impl fmt::Display + '_ {
-        ErrorMessage(self)
+        Message(self)
     }
 }
 
-impl fmt::Display for ConfigError {
+impl<K: FindingKind> fmt::Display for Finding<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_located(f, self.path(), self.value.as_deref())?;
+        match &self.value {
+            Some(v) => write!(f, "{} = {v:?}: ", self.path())?,
+            None => write!(f, "{}: ", self.path())?,
+        }
         self.kind.describe(self.field, f)
     }
 }
 
-impl std::error::Error for ConfigError {}
+impl<K: FindingKind + fmt::Debug> std::error::Error for Finding<K> {}
+
+struct Message<'a, K>(&'a Finding<K>);
+
+impl<K: FindingKind> fmt::Display for Message<'_, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.kind.describe(self.0.field, f)
+    }
+}
 
 /// A field name with an optional list index, displayed as `allow_origins[2]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -344,29 +383,6 @@ impl fmt::Display for FieldPath {
             Some(i) => write!(f, "{}[{i}]", self.field),
             None => write!(f, "{}", self.field),
         }
-    }
-}
-
-fn write_located(f: &mut fmt::Formatter<'_>, path: FieldPath, value: Option<&str>) -> fmt::Result {
-    match value {
-        Some(v) => write!(f, "{path} = {v:?}: "),
-        None => write!(f, "{path}: "),
-    }
-}
-
-struct ErrorMessage<'a>(&'a ConfigError);
-
-impl fmt::Display for ErrorMessage<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.kind.describe(self.0.field, f)
-    }
-}
-
-struct WarningMessage<'a>(&'a WarningKind);
-
-impl fmt::Display for WarningMessage<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.describe(f)
     }
 }
 
@@ -484,76 +500,6 @@ impl WarningKind {
                  write 7200"
             }
         })
-    }
-}
-
-/// A config value accepted but probably not what was meant.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigWarning {
-    field: Field,
-    index: Option<usize>,
-    value: Option<String>,
-    kind: WarningKind,
-}
-
-impl ConfigWarning {
-    pub(crate) fn new(
-        field: Field,
-        index: Option<usize>,
-        value: Option<String>,
-        kind: WarningKind,
-    ) -> Self {
-        ConfigWarning {
-            field,
-            index,
-            value,
-            kind,
-        }
-    }
-
-    /// The field the value belongs to.
-    pub fn field(&self) -> Field {
-        self.field
-    }
-
-    /// The position in the field's list, for list fields.
-    pub fn index(&self) -> Option<usize> {
-        self.index
-    }
-
-    /// The value as written.
-    pub fn value(&self) -> Option<&str> {
-        self.value.as_deref()
-    }
-
-    /// What the warning is about.
-    pub fn kind(&self) -> &WarningKind {
-        &self.kind
-    }
-
-    /// The stable code of [`kind`](Self::kind).
-    pub fn code(&self) -> &'static str {
-        self.kind.code()
-    }
-
-    /// The field path, e.g. `allow_origins[2]`.
-    pub fn path(&self) -> FieldPath {
-        FieldPath {
-            field: self.field,
-            index: self.index,
-        }
-    }
-
-    /// The message without the field path.
-    pub fn message(&self) -> impl fmt::Display + '_ {
-        WarningMessage(&self.kind)
-    }
-}
-
-impl fmt::Display for ConfigWarning {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_located(f, self.path(), self.value.as_deref())?;
-        self.kind.describe(f)
     }
 }
 

@@ -66,8 +66,8 @@ pub use decision::{
     ResponseHeaders,
 };
 pub use error::{
-    ConfigError, ConfigErrors, ConfigWarning, ErrorKind, Field, FieldPath, Format, LoadError,
-    WarningKind,
+    ConfigError, ConfigErrors, ConfigWarning, ErrorKind, Field, FieldPath, Finding, FindingKind,
+    Format, LoadError, WarningKind,
 };
 pub use origin::MAX_ORIGIN_LEN;
 pub use policy::{Compiled, Policy, PolicyValue};
