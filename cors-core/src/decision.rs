@@ -105,6 +105,62 @@ pub enum DenialKind {
 }
 
 impl DenialKind {
+    /// Every kind, in code order.
+    pub const ALL: [DenialKind; 13] = [
+        DenialKind::OriginNotAllowed,
+        DenialKind::OriginMalformed,
+        DenialKind::MultipleOrigins,
+        DenialKind::MethodNotAllowed,
+        DenialKind::MethodInvalid,
+        DenialKind::MethodForbidden,
+        DenialKind::HeaderNotAllowed,
+        DenialKind::AuthorizationNotCovered,
+        DenialKind::HeaderInvalid,
+        DenialKind::TooManyHeaders,
+        DenialKind::TooManyHeaderLines,
+        DenialKind::PrivateNetworkNotAllowed,
+        DenialKind::MultipleMethods,
+    ];
+
+    /// The kind with this stable number, if any.
+    pub fn from_u32(code: u32) -> Option<DenialKind> {
+        DenialKind::ALL.into_iter().find(|k| *k as u32 == code)
+    }
+
+    /// A one-line description without the request's value (the [`Denial`]'s Display
+    /// gives the full reason).
+    pub const fn description(self) -> &'static str {
+        match self {
+            DenialKind::OriginNotAllowed => "the origin is not in allow_origins",
+            DenialKind::OriginMalformed => "the Origin header is not a valid origin",
+            DenialKind::MultipleOrigins => "the request has more than one Origin header",
+            DenialKind::MethodNotAllowed => "the requested method is not in allow_methods",
+            DenialKind::MethodInvalid => {
+                "Access-Control-Request-Method is empty or not a method token"
+            }
+            DenialKind::MethodForbidden => {
+                "the requested method is forbidden (CONNECT, TRACE or TRACK)"
+            }
+            DenialKind::MultipleMethods => {
+                "the preflight has more than one Access-Control-Request-Method header"
+            }
+            DenialKind::HeaderNotAllowed => "a requested header is not in allow_headers",
+            DenialKind::AuthorizationNotCovered => {
+                "authorization is not covered by allow_headers = \"*\""
+            }
+            DenialKind::HeaderInvalid => {
+                "Access-Control-Request-Headers has a name that is not a token"
+            }
+            DenialKind::TooManyHeaders => "Access-Control-Request-Headers lists too many names",
+            DenialKind::TooManyHeaderLines => {
+                "the request has too many Access-Control-Request-Headers lines to mirror"
+            }
+            DenialKind::PrivateNetworkNotAllowed => {
+                "private network access was requested and is not allowed"
+            }
+        }
+    }
+
     /// A short stable name, e.g. `origin-not-allowed`.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -125,7 +181,46 @@ impl DenialKind {
     }
 }
 
-impl Denial<'_> {
+impl<'a> Denial<'a> {
+    /// The request value the denial is about (empty for kinds without one).
+    pub const fn value(&self) -> &'a [u8] {
+        match *self {
+            Denial::OriginNotAllowed(v)
+            | Denial::OriginMalformed(v)
+            | Denial::MethodNotAllowed(v)
+            | Denial::MethodInvalid(v)
+            | Denial::MethodForbidden(v)
+            | Denial::HeaderNotAllowed(v)
+            | Denial::HeaderInvalid(v) => v,
+            Denial::MultipleOrigins
+            | Denial::MultipleMethods
+            | Denial::AuthorizationNotCovered
+            | Denial::TooManyHeaders
+            | Denial::TooManyHeaderLines
+            | Denial::PrivateNetworkNotAllowed => &[],
+        }
+    }
+
+    /// Rebuilds a denial from its kind and [`value`](Self::value) (ignored by kinds
+    /// without one), e.g. from a decision handed through the C ABI.
+    pub const fn from_parts(kind: DenialKind, value: &'a [u8]) -> Denial<'a> {
+        match kind {
+            DenialKind::OriginNotAllowed => Denial::OriginNotAllowed(value),
+            DenialKind::OriginMalformed => Denial::OriginMalformed(value),
+            DenialKind::MultipleOrigins => Denial::MultipleOrigins,
+            DenialKind::MethodNotAllowed => Denial::MethodNotAllowed(value),
+            DenialKind::MethodInvalid => Denial::MethodInvalid(value),
+            DenialKind::MethodForbidden => Denial::MethodForbidden(value),
+            DenialKind::MultipleMethods => Denial::MultipleMethods,
+            DenialKind::HeaderNotAllowed => Denial::HeaderNotAllowed(value),
+            DenialKind::AuthorizationNotCovered => Denial::AuthorizationNotCovered,
+            DenialKind::HeaderInvalid => Denial::HeaderInvalid(value),
+            DenialKind::TooManyHeaders => Denial::TooManyHeaders,
+            DenialKind::TooManyHeaderLines => Denial::TooManyHeaderLines,
+            DenialKind::PrivateNetworkNotAllowed => Denial::PrivateNetworkNotAllowed,
+        }
+    }
+
     /// The kind, without data.
     pub const fn kind(&self) -> DenialKind {
         match self {
@@ -253,8 +348,9 @@ impl HeaderRef<'_, HeaderValue> {
     }
 }
 
-const SLOTS: usize = ResponseHeader::ALL.len();
-const EXTRA: usize = MAX_REQUEST_HEADER_LINES - 1;
+/// The most headers one decision sets (every owned header, `Access-Control-Allow-Headers`
+/// on up to [`MAX_REQUEST_HEADER_LINES`] lines).
+pub const MAX_DECISION_HEADERS: usize = ResponseHeader::ALL.len() + MAX_REQUEST_HEADER_LINES - 1;
 
 /// What to do with one request: the action, the headers to set, the `Vary` tokens to merge,
 /// and for denials the reason.
@@ -266,9 +362,8 @@ pub struct Decision<'a, V: ?Sized> {
     action: Action,
     denial: Option<Denial<'a>>,
     vary: Vary,
-    slots: [Option<HeaderRef<'a, V>>; SLOTS],
-    /// Further mirrored `Access-Control-Request-Headers` lines, after the one in `slots`.
-    extra_allow_headers: [Option<&'a V>; EXTRA],
+    /// The headers in the order they are sent; the first `None` ends the list.
+    headers: [Option<(ResponseHeader, HeaderRef<'a, V>)>; MAX_DECISION_HEADERS],
 }
 
 impl<V: AsRef<[u8]> + ?Sized> fmt::Debug for Decision<'_, V> {
@@ -296,14 +391,15 @@ impl<'a, V: ?Sized> Decision<'a, V> {
             action,
             denial: None,
             vary,
-            slots: [None; SLOTS],
-            extra_allow_headers: [None; EXTRA],
+            headers: [None; MAX_DECISION_HEADERS],
         }
     }
 
+    /// Appends a header; the engine sets each at most once (Allow-Headers once per
+    /// mirrored line, bounded by the caller), so the array never overflows.
     fn set(&mut self, h: ResponseHeader, v: HeaderRef<'a, V>) {
-        if let Some(slot) = self.slots.get_mut(h as usize) {
-            *slot = Some(v);
+        if let Some(slot) = self.headers.iter_mut().find(|s| s.is_none()) {
+            *slot = Some((h, v));
         }
     }
 
@@ -343,26 +439,12 @@ impl<'a, V: ?Sized> Decision<'a, V> {
     /// several lines when it mirrors several request lines. Remove every owned header
     /// ([`is_owned_header`](crate::is_owned_header)) from the response first.
     pub fn headers(&self) -> impl Iterator<Item = (ResponseHeader, HeaderRef<'a, V>)> + '_ {
-        // Every Allow-Headers line stays together, before Max-Age.
-        let split = ResponseHeader::AllowHeaders as usize + 1;
-        let pairs = ResponseHeader::ALL
-            .into_iter()
-            .zip(self.slots)
-            .filter_map(|(h, v)| v.map(|v| (h, v)));
-        let head = pairs.clone().filter(move |(h, _)| (*h as usize) < split);
-        let tail = pairs.filter(move |(h, _)| (*h as usize) >= split);
-        let extra = self.extra_allow_headers.iter().flatten().map(|v| {
-            (
-                ResponseHeader::AllowHeaders,
-                HeaderRef::Request(RequestHeader::RequestHeaders, *v),
-            )
-        });
-        head.chain(extra).chain(tail)
+        self.headers.iter().map_while(|h| *h)
     }
 
     /// The value of one header (its first line).
     pub fn get(&self, h: ResponseHeader) -> Option<HeaderRef<'a, V>> {
-        self.slots.get(h as usize).copied().flatten()
+        self.headers().find(|(name, _)| *name == h).map(|(_, v)| v)
     }
 }
 
@@ -395,7 +477,7 @@ impl Decision<'_, HeaderValue> {
 /// [`apply`](Self::apply).
 #[derive(Debug, Clone, Default)]
 pub struct ResponseHeaders {
-    values: [Option<(ResponseHeader, HeaderValue)>; SLOTS + EXTRA],
+    values: [Option<(ResponseHeader, HeaderValue)>; MAX_DECISION_HEADERS],
     vary: Vary,
 }
 
@@ -403,7 +485,7 @@ impl ResponseHeaders {
     /// Removes every owned header, sets these, merges `Vary`.
     pub fn apply(&self, headers: &mut HeaderMap) {
         remove_owned(headers);
-        for (h, v) in self.values.iter().flatten() {
+        for (h, v) in self.values.iter().map_while(Option::as_ref) {
             headers.append(h.header_name(), v.clone());
         }
         self.vary.merge_into(headers);
@@ -604,6 +686,8 @@ impl Policy {
         // Headers.
         let mirror = inner.credentials && matches!(inner.headers, AllowHeaders::Any { .. });
         let mut count = 0usize;
+        let mut mirrored: [Option<&'a R::Value>; MAX_REQUEST_HEADER_LINES] =
+            [None; MAX_REQUEST_HEADER_LINES];
         let mut lines = 0usize;
         let mut authorization = false;
         for line in req.header(RequestHeader::RequestHeaders) {
@@ -640,13 +724,9 @@ impl Policy {
                 }
             }
             if line_has_names && mirror {
-                let v = HeaderRef::Request(RequestHeader::RequestHeaders, line);
-                if lines == 0 {
-                    d.set(ResponseHeader::AllowHeaders, v);
-                } else if let Some(slot) = d.extra_allow_headers.get_mut(lines - 1) {
-                    *slot = Some(line);
-                } else {
-                    return deny(Denial::TooManyHeaderLines);
+                match mirrored.get_mut(lines) {
+                    Some(slot) => *slot = Some(line),
+                    None => return deny(Denial::TooManyHeaderLines),
                 }
                 lines += 1;
             }
@@ -681,6 +761,12 @@ impl Policy {
                 HeaderRef::Request(RequestHeader::RequestMethod, method_value),
             ),
             (Methods::List(_), None) => {}
+        }
+        for line in mirrored.into_iter().flatten() {
+            d.set(
+                ResponseHeader::AllowHeaders,
+                HeaderRef::Request(RequestHeader::RequestHeaders, line),
+            );
         }
         if count > 0 && !mirror {
             let id = if authorization {

@@ -62,8 +62,8 @@ mod token;
 
 pub use config::{AnyOr, Config};
 pub use decision::{
-    Action, Decision, Denial, DenialKind, HeaderRef, MAX_REQUEST_HEADER_LINES, RequestKind,
-    ResponseHeaders,
+    Action, Decision, Denial, DenialKind, HeaderRef, MAX_DECISION_HEADERS,
+    MAX_REQUEST_HEADER_LINES, RequestKind, ResponseHeaders,
 };
 pub use error::{
     ConfigError, ConfigErrors, ConfigWarning, ErrorKind, Field, FieldPath, Finding, FindingKind,

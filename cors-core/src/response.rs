@@ -146,6 +146,17 @@ impl Vary {
          Access-Control-Request-Private-Network",
     ];
 
+    /// The tokens as bits: 1 `Origin`, 2 `Access-Control-Request-Method`, 4
+    /// `Access-Control-Request-Headers`, 8 `Access-Control-Request-Private-Network`.
+    pub const fn bits(self) -> u8 {
+        self.0
+    }
+
+    /// The tokens of [`bits`](Self::bits); unknown bits are ignored.
+    pub const fn from_bits(bits: u8) -> Vary {
+        Vary(bits & 0xf)
+    }
+
     /// Whether no token is set.
     pub const fn is_empty(self) -> bool {
         self.0 == 0

@@ -1,0 +1,482 @@
+//! Deciding a request: `cors_request` in, a caller-owned `cors_decision` out.
+
+use cors_core::{
+    Action, Decision, Denial, DenialKind, HeaderRef, MAX_DECISION_HEADERS,
+    MAX_REQUEST_HEADER_LINES, RequestHeader, RequestKind, RequestView,
+};
+
+use crate::guard::{CallerBuf, guard};
+use crate::helpers::vary_bits;
+use crate::policy::cors_policy;
+use crate::result::cors_result;
+use crate::slice::{cors_lines, cors_str};
+
+/// The capacity of `cors_decision.headers`: every header the engine owns once, plus the
+/// further `Access-Control-Allow-Headers` lines it may mirror.
+pub const CORS_MAX_HEADERS: usize = 14;
+
+/// The most `Access-Control-Request-Headers` lines (with names) a preflight may have when
+/// the policy mirrors them (`allow_headers = "*"` with credentials): each becomes its own
+/// `Access-Control-Allow-Headers` line; one more is denied
+/// (`CORS_DENIAL_TOO_MANY_HEADER_LINES`). Other policies read any number of lines as one
+/// list, so pass every line the request has.
+pub const CORS_MAX_REQUEST_HEADER_LINES: usize = 8;
+
+const _: () = assert!(CORS_MAX_REQUEST_HEADER_LINES == MAX_REQUEST_HEADER_LINES);
+const _: () = assert!(CORS_MAX_HEADERS == MAX_DECISION_HEADERS);
+
+/// What the server does with the request.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum cors_action {
+    /// Pass the request to the handler, then apply the decision's headers to its response
+    /// (whatever its status). `status` is 0: the handler's status stands.
+    Pass = 1,
+    /// An allowed preflight: answer now with `status` (204 or 200, from the policy), an
+    /// empty body and the decision's headers; the handler is not reached.
+    Preflight = 2,
+    /// A denied preflight: answer now with `status` (403), an empty body and the
+    /// decision's headers (only `Vary`); the handler is not reached. `denial` says why.
+    Deny = 3,
+}
+
+/// How the engine classified the request.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum cors_request_kind {
+    /// No `Origin` header: not a CORS request.
+    NotCors = 1,
+    /// `OPTIONS` with `Origin` and `Access-Control-Request-Method`.
+    Preflight = 2,
+    /// Any other request with `Origin`.
+    Actual = 3,
+}
+
+/// Where a header value's bytes live.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum cors_value_source {
+    /// In the policy: valid while the policy lives.
+    Policy = 1,
+    /// In the request (the echoed origin, a mirrored method or header list): valid while
+    /// the request's buffers live.
+    Request = 2,
+}
+
+/// Why a request was denied (`cors_decision.denial`). Values are stable and never reused.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum cors_denial {
+    /// Not denied.
+    None = 0,
+    /// The origin is valid but not allowed.
+    OriginNotAllowed = 1,
+    /// The `Origin` value is not a serialized origin (or is empty).
+    OriginMalformed = 2,
+    /// More than one `Origin` header.
+    MultipleOrigins = 3,
+    /// The requested method is not allowed.
+    MethodNotAllowed = 4,
+    /// The requested method is empty or not a token.
+    MethodInvalid = 5,
+    /// The requested method is `CONNECT`, `TRACE` or `TRACK`.
+    MethodForbidden = 6,
+    /// A requested header is not allowed.
+    HeaderNotAllowed = 7,
+    /// `authorization` was requested; `allow_headers = "*"` does not cover it.
+    AuthorizationNotCovered = 8,
+    /// A requested header name is not a token.
+    HeaderInvalid = 9,
+    /// More than 256 requested header names.
+    TooManyHeaders = 10,
+    /// More than `CORS_MAX_REQUEST_HEADER_LINES` `Access-Control-Request-Headers` lines to
+    /// mirror.
+    TooManyHeaderLines = 11,
+    /// Private network access requested but not allowed.
+    PrivateNetworkNotAllowed = 12,
+    /// More than one `Access-Control-Request-Method` line.
+    MultipleMethods = 13,
+}
+
+/// cbindgen:ignore
+impl cors_denial {
+    /// Every value, for tests.
+    pub const ALL: [cors_denial; 14] = [
+        cors_denial::None,
+        cors_denial::OriginNotAllowed,
+        cors_denial::OriginMalformed,
+        cors_denial::MultipleOrigins,
+        cors_denial::MethodNotAllowed,
+        cors_denial::MethodInvalid,
+        cors_denial::MethodForbidden,
+        cors_denial::HeaderNotAllowed,
+        cors_denial::AuthorizationNotCovered,
+        cors_denial::HeaderInvalid,
+        cors_denial::TooManyHeaders,
+        cors_denial::TooManyHeaderLines,
+        cors_denial::PrivateNetworkNotAllowed,
+        cors_denial::MultipleMethods,
+    ];
+
+    /// The core's kind with this code; `None` for 0; `Err` for an unknown code.
+    fn kind(code: u32) -> Result<Option<DenialKind>, cors_result> {
+        match code {
+            0 => Ok(None),
+            _ => DenialKind::from_u32(code)
+                .map(Some)
+                .ok_or(cors_result::InvalidArgument),
+        }
+    }
+}
+
+/// The CORS-relevant parts of a request, borrowed from the caller for the duration of
+/// `cors_evaluate`.
+///
+/// Each header is given as its lines in the order received (`cors_lines`, count 0 when
+/// absent), never joined: repeated `Origin` or `Access-Control-Request-Method` lines are a
+/// denial, and repeated `Access-Control-Request-Headers` lines are read as one list and
+/// mirrored line by line. Values are the bytes received (without the surrounding
+/// whitespace HTTP parsers strip); they need not be UTF-8. Zero-initialize the struct and
+/// set what the request has.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct cors_request {
+    /// The request method, exactly as received (case-sensitive: `OPTIONS`).
+    pub method: cors_str,
+    /// `Origin` lines.
+    pub origin: cors_lines,
+    /// `Access-Control-Request-Method` lines.
+    pub request_method: cors_lines,
+    /// `Access-Control-Request-Headers` lines.
+    pub request_headers: cors_lines,
+    /// `Access-Control-Request-Private-Network` lines.
+    pub private_network: cors_lines,
+}
+
+/// cbindgen:ignore
+impl cors_request {
+    /// A request with an empty method and no header.
+    pub const EMPTY: cors_request = cors_request {
+        method: cors_str::NULL,
+        origin: cors_lines::ABSENT,
+        request_method: cors_lines::ABSENT,
+        request_headers: cors_lines::ABSENT,
+        private_network: cors_lines::ABSENT,
+    };
+}
+
+/// One response header to set: lower-case name (static) and value.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct cors_header {
+    /// The header name, lower-case, static.
+    pub name: cors_str,
+    /// The value; `source` says how long it lives.
+    pub value: cors_str,
+    /// Where `value` points: into the policy or into the request.
+    pub source: cors_value_source,
+}
+
+/// What to do with one request, filled by `cors_evaluate` into memory the caller owns
+/// (a stack variable is fine; it holds no pointer that needs freeing).
+///
+/// Apply it like this: remove from the response every header the handler or an upstream
+/// set whose name `cors_is_owned_header` accepts; add `headers[0..header_count]` in order
+/// (a name may repeat: add each line); merge `vary` into the response's `Vary` with
+/// `cors_vary_merge`.
+///
+/// Lifetimes: header names, `vary_value`, `denial_name` and `denial_message` are static;
+/// a header value with `source == CORS_VALUE_SOURCE_POLICY` lives as long as the policy;
+/// one with `source == CORS_VALUE_SOURCE_REQUEST`, and `denial_value`, point into the
+/// request's buffers. Everything stays valid while both the policy and those buffers live.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct cors_decision {
+    /// What the server does.
+    pub action: cors_action,
+    /// How the request was classified.
+    pub kind: cors_request_kind,
+    /// The status to answer with for `CORS_ACTION_PREFLIGHT` and `CORS_ACTION_DENY`; 0 for
+    /// `CORS_ACTION_PASS`.
+    pub status: u16,
+    /// The number of valid entries in `headers`.
+    pub header_count: usize,
+    /// The headers to set, in order; only the first `header_count` are meaningful.
+    pub headers: [cors_header; CORS_MAX_HEADERS],
+    /// The `Vary` tokens to merge into the response, as `CORS_VARY_*` bits (0: none).
+    pub vary: u32,
+    /// The same tokens joined with ", " (static; empty when `vary` is 0).
+    pub vary_value: cors_str,
+    /// Why the request was denied, a `cors_denial` value; `CORS_DENIAL_NONE` (0) when
+    /// allowed or not CORS. For an actual request, why no CORS headers were granted.
+    /// For logs only: never send the reason to the client.
+    pub denial: u32,
+    /// A stable short name of the denial, e.g. `origin-not-allowed` (static; empty when
+    /// none).
+    pub denial_name: cors_str,
+    /// A one-line description of the denial kind (static; empty when none).
+    /// `cors_decision_reason` writes the full reason with the offending value.
+    pub denial_message: cors_str,
+    /// The request value the denial is about (the origin, method or header name), pointing
+    /// into the request; empty when the kind carries none.
+    pub denial_value: cors_str,
+}
+
+const EMPTY_HEADER: cors_header = cors_header {
+    name: cors_str::NULL,
+    value: cors_str::NULL,
+    source: cors_value_source::Policy,
+};
+
+/// cbindgen:ignore
+impl cors_decision {
+    /// A blank decision (for Rust callers; C callers declare one uninitialized).
+    pub const EMPTY: cors_decision = cors_decision {
+        action: cors_action::Pass,
+        kind: cors_request_kind::NotCors,
+        status: 0,
+        header_count: 0,
+        headers: [EMPTY_HEADER; CORS_MAX_HEADERS],
+        vary: 0,
+        vary_value: cors_str::NULL,
+        denial: 0,
+        denial_name: cors_str::NULL,
+        denial_message: cors_str::NULL,
+        denial_value: cors_str::NULL,
+    };
+
+    /// The headers as a slice.
+    pub fn headers(&self) -> &[cors_header] {
+        self.headers.get(..self.header_count).unwrap_or_default()
+    }
+
+    /// Writes `d` into `*out` field by field, and only the headers in use: a call costs
+    /// what the decision holds, not the array's capacity (nor a copy of the whole struct).
+    ///
+    /// # Safety
+    ///
+    /// `out` is valid for writes of a `cors_decision`; it may be uninitialized.
+    unsafe fn write(d: &Decision<'_, [u8]>, out: *mut cors_decision) {
+        // SAFETY: a field of `*out`, which is valid for writes (caller contract); no
+        // reference to the possibly uninitialized memory is made.
+        let headers = unsafe { (&raw mut (*out).headers).cast::<cors_header>() };
+        let mut count = 0;
+        for (name, value) in d.headers().take(CORS_MAX_HEADERS) {
+            let header = cors_header {
+                name: cors_str::from_static(name.as_str()),
+                value: cors_str::from_bytes(value.as_bytes()),
+                source: match value {
+                    HeaderRef::Policy(_) => cors_value_source::Policy,
+                    HeaderRef::Request(..) => cors_value_source::Request,
+                },
+            };
+            // SAFETY: `count < CORS_MAX_HEADERS` (`take` above), so the slot is inside the
+            // array.
+            unsafe { headers.add(count).write(header) };
+            count += 1;
+        }
+        let kind = match d.kind() {
+            RequestKind::NotCors => cors_request_kind::NotCors,
+            RequestKind::Preflight => cors_request_kind::Preflight,
+            RequestKind::Actual => cors_request_kind::Actual,
+        };
+        let (action, status) = match d.action() {
+            Action::Forward => (cors_action::Pass, 0),
+            Action::Respond(s) if d.denial().is_some() => (cors_action::Deny, s.as_u16()),
+            Action::Respond(s) => (cors_action::Preflight, s.as_u16()),
+        };
+        let vary = d.vary();
+        let (denial, name, message, value) = match d.denial() {
+            Some(denial) => {
+                let k = denial.kind();
+                (
+                    k as u32,
+                    cors_str::from_static(k.as_str()),
+                    cors_str::from_static(k.description()),
+                    cors_str::from_bytes(denial.value()),
+                )
+            }
+            None => (0, cors_str::empty(), cors_str::empty(), cors_str::empty()),
+        };
+        // SAFETY: fields of `*out`, valid for writes (caller contract), written through
+        // raw field pointers.
+        unsafe {
+            (&raw mut (*out).action).write(action);
+            (&raw mut (*out).kind).write(kind);
+            (&raw mut (*out).status).write(status);
+            (&raw mut (*out).header_count).write(count);
+            (&raw mut (*out).vary).write(vary_bits(vary));
+            (&raw mut (*out).vary_value).write(cors_str::from_static(vary.as_str()));
+            (&raw mut (*out).denial).write(denial);
+            (&raw mut (*out).denial_name).write(name);
+            (&raw mut (*out).denial_message).write(message);
+            (&raw mut (*out).denial_value).write(value);
+        }
+    }
+}
+
+/// A `cors_request` whose every slice has been checked: the engine reads its lines
+/// directly from the caller's arrays, all of them, without copying.
+struct CRequest<'a> {
+    method: &'a [u8],
+    lines: [&'a [cors_str]; 4],
+}
+
+impl<'a> CRequest<'a> {
+    /// Checks every pointer of `r`.
+    ///
+    /// # Safety
+    ///
+    /// Every non-NULL pointer in `r` (with a non-zero length or count) must be valid for
+    /// reads of its length for `'a`, and not written during `'a`.
+    unsafe fn new(r: &cors_request) -> Result<CRequest<'a>, cors_result> {
+        // SAFETY: forwarded to the caller.
+        let method = unsafe { r.method.bytes() }?;
+        let mut lines: [&[cors_str]; 4] = [&[]; 4];
+        let headers = [
+            r.origin,
+            r.request_method,
+            r.request_headers,
+            r.private_network,
+        ];
+        for (slot, h) in lines.iter_mut().zip(headers) {
+            // SAFETY: forwarded to the caller.
+            let array = unsafe { h.array() }?;
+            for line in array {
+                // SAFETY: forwarded to the caller; checked here so `header` can rely on it.
+                unsafe { line.bytes() }?;
+            }
+            *slot = array;
+        }
+        Ok(CRequest { method, lines })
+    }
+}
+
+impl RequestView for CRequest<'_> {
+    type Value = [u8];
+
+    fn method(&self) -> &[u8] {
+        self.method
+    }
+
+    fn header(&self, header: RequestHeader) -> impl Iterator<Item = &[u8]> {
+        let i = match header {
+            RequestHeader::Origin => 0,
+            RequestHeader::RequestMethod => 1,
+            RequestHeader::RequestHeaders => 2,
+            RequestHeader::RequestPrivateNetwork => 3,
+        };
+        let lines: &[cors_str] = self.lines.get(i).copied().unwrap_or_default();
+        lines.iter().map(|line| {
+            // SAFETY: `CRequest::new` checked every line of these arrays, whose validity
+            // for the request's lifetime the caller of `new` guarantees; a failed check
+            // there means no `CRequest` exists, so the fallback is never taken.
+            unsafe { line.bytes() }.unwrap_or_default()
+        })
+    }
+}
+
+/// Decides what a request's response must carry, exactly as the Rust API does, and writes
+/// the decision to `*decision_out`. Allocates nothing; safe to call from many threads at once
+/// on one policy.
+///
+/// Returns `CORS_RESULT_OK`, or `CORS_RESULT_NULL_POINTER` (a NULL argument, or a
+/// `(NULL, len > 0)` slice anywhere in the request) with `*decision_out` untouched. A
+/// malformed header is not an error: it is a denial, as in the Rust API.
+///
+/// # Safety
+///
+/// `policy` is a live policy; `request` and every buffer it points to are valid for reads
+/// during the call; `decision_out` is valid for a write. The decision's slices then point
+/// into the policy and into the request's buffers (see `cors_decision`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cors_evaluate(
+    policy: *const cors_policy,
+    request: *const cors_request,
+    decision_out: *mut cors_decision,
+) -> cors_result {
+    guard(|| {
+        // SAFETY: NULL or a live policy (caller contract).
+        let policy = unsafe { cors_policy::as_ref(policy) }?;
+        // SAFETY: NULL or valid for reads (caller contract).
+        let request = unsafe { request.as_ref() }.ok_or(cors_result::NullPointer)?;
+        if decision_out.is_null() {
+            return Err(cors_result::NullPointer);
+        }
+        // SAFETY: the request's buffers are valid during this call (caller contract).
+        let req = unsafe { CRequest::new(request) }?;
+        // Every check is done: from here on the call succeeds (the engine cannot fail), so
+        // writing the output in place keeps "outputs only on success".
+        let decision = policy.policy.decide(&req);
+        // SAFETY: non-NULL, valid for a write (caller contract).
+        unsafe { cors_decision::write(&decision, decision_out) };
+        Ok(())
+    })
+}
+
+/// Writes the full reason of a denial (e.g. `origin https://evil.example is not in
+/// allow_origins`) into `buf`, not NUL-terminated, and its length into `*out_len`; an empty
+/// text when the decision has no denial. For logs only: never send it to the client.
+///
+/// Returns `CORS_RESULT_OK`, `CORS_RESULT_BUFFER_TOO_SMALL` (a truncated reason written,
+/// cut at a UTF-8 boundary), `CORS_RESULT_NULL_POINTER`, or `CORS_RESULT_INVALID_ARGUMENT`
+/// for a `denial` code this library does not know.
+///
+/// # Safety
+///
+/// `decision` was filled by `cors_evaluate` and the request buffers it points into are
+/// still alive; `buf` is valid for writes of `len` bytes (NULL allowed when `len` is 0);
+/// `out_len` is valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cors_decision_reason(
+    decision: *const cors_decision,
+    buf: *mut u8,
+    len: usize,
+    out_len: *mut usize,
+) -> cors_result {
+    guard(|| {
+        if decision.is_null() || out_len.is_null() || (buf.is_null() && len > 0) {
+            return Err(cors_result::NullPointer);
+        }
+        // Only these two plain fields are read, through the raw pointer: a decision whose
+        // enum fields the caller changed must not be read as Rust enums.
+        // SAFETY: non-NULL and readable (caller contract).
+        let code = unsafe { (*decision).denial };
+        // SAFETY: as above.
+        let value = unsafe { (*decision).denial_value };
+        // SAFETY: the denial value points into live request buffers (caller contract).
+        let value = unsafe { value.bytes() }?;
+        let kind = cors_denial::kind(code)?;
+        // SAFETY: valid for `len` bytes (caller contract), non-NULL unless `len` is 0.
+        let w = unsafe { CallerBuf::new(buf, len) };
+        let (n, r) = match kind {
+            Some(kind) => w.write(format_args!("{}", Denial::from_parts(kind, value))),
+            None => w.write(format_args!("")),
+        };
+        // SAFETY: non-NULL, valid for a write (caller contract).
+        unsafe { out_len.write(n) };
+        match r {
+            cors_result::Ok => Ok(()),
+            e => Err(e),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn denial_codes_match_the_core() {
+        for d in cors_denial::ALL {
+            match cors_denial::kind(d as u32).unwrap() {
+                None => assert_eq!(d, cors_denial::None),
+                Some(k) => {
+                    assert_eq!(k as u32, d as u32);
+                    assert_eq!(Denial::from_parts(k, b"x").kind(), k);
+                }
+            }
+        }
+        assert_eq!(cors_denial::kind(99), Err(cors_result::InvalidArgument));
+    }
+}

@@ -1,0 +1,43 @@
+//! Generates `include/cors.h` with cbindgen (shared by the `gen-header` example, which
+//! writes it, and the `header` test, which checks the committed copy is current).
+
+use std::path::{Path, PathBuf};
+
+/// This crate's directory.
+pub fn crate_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Where the header is committed.
+pub fn header_path() -> PathBuf {
+    crate_dir().join("../include/cors.h")
+}
+
+/// The command that rewrites the header.
+pub const REGENERATE: &str = "cargo run -p cors-ffi --example gen-header";
+
+/// The header text, generated from `crate_dir`'s sources and `cbindgen.toml`.
+pub fn generate(crate_dir: &Path) -> Result<String, String> {
+    let mut config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml"))
+        .map_err(|e| format!("cbindgen.toml: {e}"))?;
+    // Version macros come from the crate version, never by hand.
+    config.after_includes = Some(format!(
+        "\n/** The version of cors-ffi this header was generated from. */\n\
+         #define CORS_FFI_VERSION \"{}\"\n\
+         #define CORS_FFI_VERSION_MAJOR {}\n\
+         #define CORS_FFI_VERSION_MINOR {}\n\
+         #define CORS_FFI_VERSION_PATCH {}",
+        env!("CARGO_PKG_VERSION"),
+        env!("CARGO_PKG_VERSION_MAJOR"),
+        env!("CARGO_PKG_VERSION_MINOR"),
+        env!("CARGO_PKG_VERSION_PATCH"),
+    ));
+    let bindings = cbindgen::Builder::new()
+        .with_config(config)
+        .with_src(crate_dir.join("src/lib.rs"))
+        .generate()
+        .map_err(|e| format!("cbindgen: {e}"))?;
+    let mut out = Vec::new();
+    bindings.write(&mut out);
+    String::from_utf8(out).map_err(|e| format!("cbindgen wrote non-UTF-8: {e}"))
+}

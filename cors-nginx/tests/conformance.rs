@@ -1,0 +1,28 @@
+//! The project's whole conformance table over real HTTP against nginx with the module,
+//! through the shared runner, like the Rust adapters and the C server: `nginx-contract`
+//! serves the example-server contract (DESIGN.md section 5) with nginx.
+
+mod support;
+
+use std::process::Command;
+
+use cors_nginx::TempDir;
+
+#[test]
+fn nginx_passes_the_conformance_table() {
+    let module = support::module();
+    TempDir::sweep_stale("contract");
+    let summary = cors_conformance::run_server_suite("nginx", |config| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_nginx-contract"));
+        cmd.arg("--config")
+            .arg(config)
+            .args(["--listen", "127.0.0.1:0"])
+            .arg("--module")
+            .arg(&module);
+        cmd
+    });
+    // The runner kills each server; nginx stops with it, its directory stays behind.
+    TempDir::sweep_stale("contract");
+    let summary = summary.unwrap_or_else(|failures| panic!("{failures}"));
+    assert!(summary.cases >= 150, "{summary:?}");
+}
