@@ -1,1 +1,203 @@
-//! Adapter for actix: applies a `cors-core` policy. Built by the adapters issue.
+//! [actix-web](https://actix.rs) 4 middleware that applies a [`cors_core`] policy.
+//!
+//! All CORS decisions come from `cors-core` (the same engine every adapter of this project
+//! uses); this crate only translates actix-web's request and response types. Wrap an
+//! [`App`](actix_web::App) so that the middleware sees every request before routing:
+//! preflights are then answered even for paths that have no `OPTIONS` route, and every
+//! response (the handler's, actix-web's own 404 and 405, extractor errors, errors from
+//! inner middleware) carries the policy's headers.
+//!
+//! ```
+//! use actix_web::{App, HttpResponse, dev::ServiceResponse, test, web};
+//! use cors_actix::{Cors, Policy};
+//!
+//! fn header<'r, B>(res: &'r ServiceResponse<B>, name: &str) -> Option<&'r str> {
+//!     res.headers().get(name).and_then(|v| v.to_str().ok())
+//! }
+//!
+//! # actix_web::rt::System::new().block_on(async {
+//! let policy = Policy::from_toml_str(r#"
+//!     allow_origins = ["https://app.example.com"]
+//!     allow_methods = ["GET", "POST", "DELETE"]
+//!     allow_headers = ["content-type"]
+//! "#)?;
+//! let app = test::init_service(
+//!     App::new()
+//!         .wrap(Cors::new(policy))
+//!         .route("/api", web::get().to(HttpResponse::Ok)),
+//! )
+//! .await;
+//!
+//! // A preflight: answered by the middleware, the handler is not reached.
+//! let req = test::TestRequest::default()
+//!     .method(actix_web::http::Method::OPTIONS)
+//!     .uri("/api")
+//!     .insert_header(("origin", "https://app.example.com"))
+//!     .insert_header(("access-control-request-method", "DELETE"))
+//!     .to_request();
+//! let res = test::call_service(&app, req).await;
+//! assert_eq!(res.status(), 204);
+//! assert_eq!(header(&res, "access-control-allow-methods"), Some("DELETE, GET, POST"));
+//!
+//! // An actual request: the handler's response, with the headers.
+//! let req = test::TestRequest::get()
+//!     .uri("/api")
+//!     .insert_header(("origin", "https://app.example.com"))
+//!     .to_request();
+//! let res = test::call_service(&app, req).await;
+//! assert_eq!(header(&res, "access-control-allow-origin"), Some("https://app.example.com"));
+//! assert_eq!(header(&res, "vary"), Some("Origin"));
+//! # Ok::<(), cors_core::LoadError>(())
+//! # }).unwrap();
+//! ```
+//!
+//! # Per-scope policies
+//!
+//! [`Cors`] also wraps a [`Scope`](actix_web::Scope) or a
+//! [`Resource`](actix_web::Resource); each scope then applies its own policy, and paths
+//! outside every wrapped scope get no CORS headers at all:
+//!
+//! ```
+//! use actix_web::{App, HttpResponse, web};
+//! use cors_actix::{Cors, Policy};
+//!
+//! let public = Policy::from_toml_str(r#"allow_origins = "*""#)?;
+//! let private = Policy::from_toml_str(r#"
+//!     allow_origins = ["https://app.example.com"]
+//!     allow_credentials = true
+//! "#)?;
+//! let app = App::new()
+//!     .service(
+//!         web::scope("/public")
+//!             .wrap(Cors::new(public))
+//!             .route("/feed", web::get().to(HttpResponse::Ok)),
+//!     )
+//!     .service(
+//!         web::scope("/api")
+//!             .wrap(Cors::new(private))
+//!             .route("/me", web::get().to(HttpResponse::Ok)),
+//!     );
+//! # drop(app);
+//! # Ok::<(), cors_core::LoadError>(())
+//! ```
+//!
+//! A preflight to a path under a wrapped scope is answered by that scope's policy, even
+//! when no route there takes `OPTIONS`. A preflight to a path outside every wrapped scope
+//! gets actix-web's own answer (usually 404): wrap the `App` to cover every path.
+//!
+//! # Incorrect usage
+//!
+//! In actix-web the **last** `.wrap` runs **first**. Put `Cors` last, so that it sees
+//! requests before authentication and other middleware:
+//!
+//! ```
+//! # use actix_web::{App, middleware::{Logger, DefaultHeaders}};
+//! # use cors_actix::{Cors, Policy};
+//! # let policy = Policy::from_toml_str(r#"allow_origins = ["https://app.example.com"]"#)?;
+//! let app = App::new()
+//!     .wrap(DefaultHeaders::new()) // stands in for an authentication middleware
+//!     .wrap(Cors::new(policy));    // runs first: answers preflights before auth
+//! # drop(app);
+//! # Ok::<(), cors_core::LoadError>(())
+//! ```
+//!
+//! With the order reversed, an authentication middleware sees preflights first; browsers
+//! never send credentials on a preflight, so it answers 401 and every cross-origin call
+//! that needs a preflight fails. Responses an outer middleware builds itself get no CORS
+//! headers either.
+//!
+//! # Version
+//!
+//! actix-web 4 (header types from `http` 0.2, translated at the edge).
+#![warn(missing_docs)]
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod headers;
+mod service;
+
+use std::fmt;
+use std::future::{Ready, ready};
+use std::path::Path;
+use std::rc::Rc;
+
+use actix_web::Error;
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
+
+pub use cors_core::{Config, LoadError, Policy};
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+pub use service::{CorsFuture, CorsMiddleware};
+
+use headers::Compiled;
+
+/// The CORS middleware factory: pass it to `App::wrap`, `Scope::wrap` or `Resource::wrap`.
+///
+/// Cheap to clone (the compiled policy is shared), so the `HttpServer` factory closure can
+/// clone it for every worker.
+#[derive(Clone)]
+pub struct Cors {
+    policy: Policy,
+}
+
+impl Cors {
+    /// The middleware for a compiled policy. Every header value the policy can send is
+    /// converted to actix-web's type once per worker, when actix-web builds the service.
+    pub fn new(policy: Policy) -> Cors {
+        Cors { policy }
+    }
+
+    /// Loads and compiles a config file (TOML, JSON or YAML by extension).
+    ///
+    /// # Errors
+    ///
+    /// The core's [`LoadError`]: its `Display` names the file, every invalid field and
+    /// the fix.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Cors, LoadError> {
+        Policy::from_path(path).map(Cors::new)
+    }
+
+    /// The policy this middleware applies.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+}
+
+impl From<Policy> for Cors {
+    fn from(policy: Policy) -> Cors {
+        Cors::new(policy)
+    }
+}
+
+impl fmt::Debug for Cors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Cors")
+            .field("policy", self.policy.config())
+            .finish()
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for Cors
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Transform = CorsMiddleware<S>;
+    type InitError = ();
+    type Future = Ready<Result<CorsMiddleware<S>, ()>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(CorsMiddleware {
+            service,
+            compiled: Rc::new(Compiled::new(self.policy.clone())),
+        }))
+    }
+}

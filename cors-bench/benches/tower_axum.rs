@@ -1,2 +1,338 @@
-//! Placeholder until the adapter exists.
-fn main() {}
+//! cors-axum against tower-http's `CorsLayer` (same policy), over the same bare stacks: a
+//! tower `service_fn` and an axum `Router` cloned per request, as axum does, with the layer
+//! added by `Router::layer` (per route) and around the whole router. Cases: an
+//! allowed actual request, a preflight with three requested headers, a request without
+//! `Origin`, a disallowed origin. After the timings, heap allocations per request are
+//! printed for each contender and the overhead over the bare stack.
+//!
+//! `cargo bench -p cors-bench --bench tower_axum -- --warm-up-time 1 --measurement-time 3`
+
+use std::alloc::System;
+use std::convert::Infallible;
+use std::future::Future;
+use std::hint::black_box;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::routing::any;
+use cors_bench::{INSTRUMENTED_SYSTEM, StatsAlloc, allocations_per_call};
+use criterion::Criterion;
+use http::header::{AUTHORIZATION, CONTENT_TYPE};
+use http::{HeaderName, HeaderValue, Method, Request, Response, Uri};
+use tower::{Layer, Service, service_fn};
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+const POLICY: &str = r#"
+allow_origins = ["https://app.example.com", "https://admin.example.com"]
+allow_methods = ["GET", "POST", "PUT", "DELETE"]
+allow_headers = ["content-type", "authorization", "x-request-id"]
+expose_headers = ["x-request-id"]
+allow_credentials = true
+max_age = 600
+"#;
+
+fn tower_http_layer() -> tower_http::cors::CorsLayer {
+    let x_request_id = HeaderName::from_static("x-request-id");
+    tower_http::cors::CorsLayer::new()
+        .allow_origin([
+            HeaderValue::from_static("https://app.example.com"),
+            HeaderValue::from_static("https://admin.example.com"),
+        ])
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+        .allow_headers([CONTENT_TYPE, AUTHORIZATION, x_request_id.clone()])
+        .expose_headers([x_request_id])
+        .allow_credentials(true)
+        .max_age(Duration::from_secs(600))
+}
+
+fn cors_axum_layer() -> cors_axum::CorsLayer {
+    cors_axum::CorsLayer::new(cors_axum::Policy::from_toml_str(POLICY).expect("valid policy"))
+}
+
+#[derive(Clone, Copy)]
+enum Case {
+    Actual,
+    Preflight,
+    NoOrigin,
+    Disallowed,
+}
+
+impl Case {
+    const ALL: [Case; 4] = [
+        Case::Actual,
+        Case::Preflight,
+        Case::NoOrigin,
+        Case::Disallowed,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Case::Actual => "actual",
+            Case::Preflight => "preflight-3-headers",
+            Case::NoOrigin => "no-origin",
+            Case::Disallowed => "disallowed-origin",
+        }
+    }
+
+    fn request(self) -> Request<Body> {
+        let uri = Uri::from_static("/anything/x");
+        let b = Request::builder().uri(uri);
+        let b = match self {
+            Case::Actual => b.header(
+                "origin",
+                HeaderValue::from_static("https://app.example.com"),
+            ),
+            Case::Preflight => b
+                .method(Method::OPTIONS)
+                .header(
+                    "origin",
+                    HeaderValue::from_static("https://app.example.com"),
+                )
+                .header(
+                    "access-control-request-method",
+                    HeaderValue::from_static("PUT"),
+                )
+                .header(
+                    "access-control-request-headers",
+                    HeaderValue::from_static("content-type, authorization, x-request-id"),
+                ),
+            Case::NoOrigin => b,
+            Case::Disallowed => b.header(
+                "origin",
+                HeaderValue::from_static("https://evil.example.net"),
+            ),
+        };
+        b.body(Body::empty()).expect("valid request")
+    }
+}
+
+/// Polls a future that completes without waiting (every stack here does).
+fn now<F: Future>(f: F) -> F::Output {
+    let mut cx = Context::from_waker(Waker::noop());
+    match pin!(f).poll(&mut cx) {
+        Poll::Ready(out) => out,
+        Poll::Pending => unreachable!("the benchmarked stacks never wait"),
+    }
+}
+
+fn call<S>(svc: &mut S, req: Request<Body>) -> S::Response
+where
+    S: Service<Request<Body>>,
+    S::Error: std::fmt::Debug,
+{
+    let mut cx = Context::from_waker(Waker::noop());
+    match svc.poll_ready(&mut cx) {
+        Poll::Ready(r) => r.expect("ready"),
+        Poll::Pending => unreachable!("the benchmarked stacks are always ready"),
+    }
+    now(svc.call(req)).expect("no error")
+}
+
+/// The bare tower stack: a handler answering 200 `ok` with a content type, as any real
+/// response has.
+fn handler_fn() -> impl Service<Request<Body>, Response = Response<Body>, Error = Infallible> + Clone
+{
+    service_fn(|_req: Request<Body>| async {
+        let mut resp = Response::new(Body::from("ok"));
+        resp.headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        Ok::<_, Infallible>(resp)
+    })
+}
+
+fn router() -> Router {
+    Router::new().route("/anything/{*rest}", any(|| async { "ok" }))
+}
+
+/// One contender on one stack: a closure answering one request.
+type Run = Box<dyn FnMut(Request<Body>) -> Response<Body>>;
+
+fn contenders() -> Vec<(&'static str, Run)> {
+    let mut bare = handler_fn();
+    let mut ours = cors_axum_layer().layer(handler_fn());
+    let mut theirs = tower_http_layer().layer(handler_fn());
+    let bare_router = router();
+    let our_router = router().layer(cors_axum_layer());
+    let their_router = router().layer(tower_http_layer());
+    let our_outside = cors_axum_layer().layer(router());
+    let their_outside = tower_http_layer().layer(router());
+    vec![
+        ("service_fn/bare", Box::new(move |r| call(&mut bare, r))),
+        (
+            "service_fn/cors-axum",
+            Box::new(move |r| call(&mut ours, r)),
+        ),
+        (
+            "service_fn/tower-http",
+            Box::new(move |r| call(&mut theirs, r)),
+        ),
+        // Cloned per request, as axum clones its routes' services.
+        (
+            "router/bare",
+            Box::new(move |r| call(&mut bare_router.clone(), r)),
+        ),
+        (
+            "router/cors-axum",
+            Box::new(move |r| call(&mut our_router.clone(), r)),
+        ),
+        (
+            "router/tower-http",
+            Box::new(move |r| call(&mut their_router.clone(), r)),
+        ),
+        // The layer around the whole router (`ServiceBuilder`/`Layer::layer`), cloned per
+        // request: axum's per-route layering adds boxing of its own.
+        (
+            "router-outside/cors-axum",
+            Box::new(move |r| call(&mut our_outside.clone(), r)),
+        ),
+        (
+            "router-outside/tower-http",
+            Box::new(move |r| call(&mut their_outside.clone(), r)),
+        ),
+    ]
+}
+
+fn sanity(runs: &mut [(&'static str, Run)]) {
+    for (name, run) in runs.iter_mut() {
+        let pre = run(Case::Preflight.request());
+        if name.ends_with("bare") {
+            continue;
+        }
+        // tower-http answers 200, the policy 204.
+        assert!(pre.status().is_success(), "{name}: {}", pre.status());
+        assert_eq!(
+            pre.headers()["access-control-allow-origin"],
+            "https://app.example.com",
+            "{name}"
+        );
+        let actual = run(Case::Actual.request());
+        assert_eq!(
+            actual.headers()["access-control-allow-credentials"],
+            "true",
+            "{name}"
+        );
+        let denied = run(Case::Disallowed.request());
+        assert!(
+            denied
+                .headers()
+                .get("access-control-allow-origin")
+                .is_none()
+        );
+    }
+}
+
+fn bench(c: &mut Criterion, runs: &mut [(&'static str, Run)]) {
+    for case in Case::ALL {
+        let mut group = c.benchmark_group(format!("tower/req={}", case.name()));
+        for (name, run) in runs.iter_mut() {
+            group.bench_function(*name, |b| {
+                b.iter_batched(
+                    || case.request(),
+                    |req| black_box(run(req)),
+                    criterion::BatchSize::SmallInput,
+                )
+            });
+        }
+        group.finish();
+    }
+}
+
+fn allocations(runs: &mut [(&'static str, Run)]) {
+    println!("\nheap allocations per request (request construction excluded)");
+    println!(
+        "{:<24} {:<22} {:>8} {:>12}",
+        "contender", "case", "allocs", "over bare"
+    );
+    for case in Case::ALL {
+        let mut bare = [0.0; 2];
+        for (name, run) in runs.iter_mut() {
+            // Requests are built outside the counted region.
+            let mut reqs: Vec<Request<Body>> = (0..1000).map(|_| case.request()).collect();
+            let n = reqs.len() as u64;
+            let mut responses = Vec::with_capacity(reqs.len());
+            let per = allocations_per_call(GLOBAL, n, || {
+                if let Some(r) = reqs.pop() {
+                    responses.push(run(r));
+                }
+            });
+            drop(responses);
+            let stack = usize::from(name.starts_with("router"));
+            if name.ends_with("bare") {
+                bare[stack] = per;
+            }
+            println!(
+                "{:<24} {:<22} {:>8.2} {:>12.2}",
+                name,
+                case.name(),
+                per,
+                per - bare[stack]
+            );
+        }
+    }
+}
+
+/// Medians over rounds that take turns between contenders, so a load change on a shared
+/// machine hits every contender alike; printed beside criterion's sequential timings.
+fn interleaved(runs: &mut [(&'static str, Run)]) {
+    const ROUNDS: usize = 41;
+    const BATCH: usize = 2000;
+    println!(
+        "\ninterleaved medians ({ROUNDS} rounds of {BATCH} requests, request construction excluded)"
+    );
+    println!(
+        "{:<26} {:<22} {:>10} {:>12}",
+        "contender", "case", "ns/req", "over bare"
+    );
+    for case in Case::ALL {
+        let mut samples: Vec<Vec<f64>> = vec![Vec::with_capacity(ROUNDS); runs.len()];
+        for _ in 0..ROUNDS {
+            for (i, (_, run)) in runs.iter_mut().enumerate() {
+                let mut reqs: Vec<Request<Body>> = (0..BATCH).map(|_| case.request()).collect();
+                let mut out = Vec::with_capacity(BATCH);
+                let start = std::time::Instant::now();
+                while let Some(r) = reqs.pop() {
+                    out.push(run(r));
+                }
+                let ns = start.elapsed().as_nanos() as f64 / BATCH as f64;
+                drop(out);
+                samples[i].push(ns);
+            }
+        }
+        let medians: Vec<f64> = samples
+            .iter_mut()
+            .map(|s| {
+                s.sort_by(f64::total_cmp);
+                s[s.len() / 2]
+            })
+            .collect();
+        let mut bare = [0.0; 2];
+        for ((name, _), m) in runs.iter().zip(&medians) {
+            let stack = usize::from(name.starts_with("router"));
+            if name.ends_with("bare") {
+                bare[stack] = *m;
+            }
+            println!(
+                "{:<26} {:<22} {:>10.0} {:>12.0}",
+                name,
+                case.name(),
+                m,
+                m - bare[stack]
+            );
+        }
+    }
+}
+
+fn main() {
+    let mut runs = contenders();
+    sanity(&mut runs);
+    let mut c = Criterion::default().configure_from_args();
+    bench(&mut c, &mut runs);
+    c.final_summary();
+    allocations(&mut runs);
+    interleaved(&mut runs);
+}

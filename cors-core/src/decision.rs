@@ -438,11 +438,13 @@ impl<'a, V: ?Sized> Decision<'a, V> {
     /// The headers to set, in a fixed order; `Access-Control-Allow-Headers` may appear on
     /// several lines when it mirrors several request lines. Remove every owned header
     /// ([`is_owned_header`](crate::is_owned_header)) from the response first.
+    #[inline]
     pub fn headers(&self) -> impl Iterator<Item = (ResponseHeader, HeaderRef<'a, V>)> + '_ {
         self.headers.iter().map_while(|h| *h)
     }
 
     /// The value of one header (its first line).
+    #[inline]
     pub fn get(&self, h: ResponseHeader) -> Option<HeaderRef<'a, V>> {
         self.headers().find(|(name, _)| *name == h).map(|(_, v)| v)
     }
@@ -482,11 +484,13 @@ pub struct ResponseHeaders {
 }
 
 impl ResponseHeaders {
-    /// Removes every owned header, sets these, merges `Vary`.
-    pub fn apply(&self, headers: &mut HeaderMap) {
+    /// Removes every owned header, sets these, merges `Vary`. The values are moved into
+    /// `headers`, not cloned: applying the same `ResponseHeaders` again adds nothing but
+    /// missing `Vary` tokens.
+    pub fn apply(&mut self, headers: &mut HeaderMap) {
         remove_owned(headers);
-        for (h, v) in self.values.iter().map_while(Option::as_ref) {
-            headers.append(h.header_name(), v.clone());
+        for (h, v) in self.values.iter_mut().map_while(Option::take) {
+            headers.append(h.header_name(), v);
         }
         self.vary.merge_into(headers);
     }

@@ -1,0 +1,86 @@
+//! The [`Cors`] service: decide, then answer or forward.
+
+use std::task::{Context, Poll};
+
+use cors_core::{Action, Policy};
+use http::{Request, Response};
+use tower_service::Service;
+
+use crate::{CorsLayer, ResponseFuture};
+
+/// A service applying a [`Policy`] around an inner service; built by [`CorsLayer`].
+///
+/// Per request: the core decides; a preflight answer (allowed or denied) is returned at
+/// once without calling the inner service; every other request is forwarded and the
+/// decision's headers are applied to the inner service's response, whatever its status.
+/// Nothing is boxed or buffered: the body types pass through, and the preflight answer
+/// uses the response body's `Default` (empty).
+#[derive(Debug, Clone)]
+pub struct Cors<S> {
+    inner: S,
+    policy: Policy,
+}
+
+impl<S> Cors<S> {
+    /// Wraps `inner` with `policy`.
+    pub fn new(inner: S, policy: Policy) -> Cors<S> {
+        Cors { inner, policy }
+    }
+
+    /// A [`CorsLayer`] for `policy`.
+    pub fn layer(policy: Policy) -> CorsLayer {
+        CorsLayer::new(policy)
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The inner service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The inner service, mutably.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// Unwraps the inner service.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Cors<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    ResBody: Default,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future, ResBody>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
+        let decision = self.policy.decide(&req);
+        match decision.action() {
+            Action::Respond(status) => {
+                let mut response = Response::new(ResBody::default());
+                *response.status_mut() = status;
+                decision.apply(response.headers_mut());
+                ResponseFuture::respond(response)
+            }
+            Action::Forward => {
+                // Owned (reference-count clones only), so `req` can move into the inner
+                // service.
+                let headers = decision.to_response_headers();
+                ResponseFuture::forward(self.inner.call(req), headers)
+            }
+        }
+    }
+}

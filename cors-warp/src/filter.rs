@@ -1,0 +1,108 @@
+//! The policy as a filter around part of a tree: for per-filter policies.
+
+use std::future::ready;
+
+use cors_core::{Action, Policy, ResponseHeaders};
+use http::{HeaderMap, Method, StatusCode};
+use warp::reject::Reject;
+use warp::reply::Response;
+use warp::{Filter, Rejection, Reply};
+
+/// Wraps `filter` with `policy`, as a filter: preflights that reach it are answered before
+/// `filter` runs, and the decision's headers are applied to every reply of `filter`.
+///
+/// Use it for per-filter policies, scoped by a path prefix placed *outside* it (the
+/// wrapper answers every preflight that reaches it). To chain it, write
+/// `.with(warp::wrap_fn(move |f| cors_warp::wrap(f, policy.clone())))`.
+///
+/// Rejections that leave the wrapped filter are not covered: warp renders them after every
+/// filter has run (its 404 for an unknown path, 405, ...). Recover them inside
+/// (`filter.recover(handler)`) to give them headers, or serve the whole tree with
+/// [`serve`](crate::serve), which covers them. Warp gives filters no borrowed access to
+/// the request, so this form clones the request's header map (warp's `headers_cloned`);
+/// `serve` and [`service`](crate::service) do not.
+///
+/// ```
+/// use cors_warp::Policy;
+/// use warp::Filter;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), cors_core::LoadError> {
+/// let api_policy = Policy::from_toml_str(r#"
+///     allow_origins = ["https://app.example.com"]
+///     allow_methods = ["GET", "PUT"]
+/// "#)?;
+/// let api = warp::path("items").and(warp::get()).map(|| "items");
+/// // The prefix is matched first, so only /api/... preflights meet this policy.
+/// let routes = warp::path("api").and(cors_warp::wrap(api, api_policy));
+///
+/// let response = warp::test::request()
+///     .method("OPTIONS")
+///     .path("/api/items")
+///     .header("origin", "https://app.example.com")
+///     .header("access-control-request-method", "PUT")
+///     .reply(&routes)
+///     .await;
+/// assert_eq!(response.status(), 204);
+/// assert_eq!(response.headers()["access-control-allow-origin"], "https://app.example.com");
+/// # Ok(())
+/// # }
+/// ```
+pub fn wrap<F, R>(
+    filter: F,
+    policy: Policy,
+) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone + Send + Sync + 'static
+where
+    F: Filter<Extract = (R,), Error = Rejection> + Clone + Send + Sync + 'static,
+    R: Reply,
+{
+    let decide = warp::method().and(warp::header::headers_cloned()).and_then(
+        move |method: Method, headers: HeaderMap| {
+            let view = (&method, &headers);
+            let decision = policy.decide(&view);
+            let out = match decision.action() {
+                Action::Forward => Ok(decision.to_response_headers()),
+                // Carried out of the filter chain by a rejection (only preflight answers
+                // take this path), turned into the response by `recover` below.
+                Action::Respond(status) => Err(warp::reject::custom(Answer {
+                    status,
+                    headers: decision.to_response_headers(),
+                })),
+            };
+            ready(out)
+        },
+    );
+    decide
+        .and(filter)
+        .map(|mut headers: ResponseHeaders, reply: R| {
+            let mut response = reply.into_response();
+            headers.apply(response.headers_mut());
+            response
+        })
+        .recover(|rejection: Rejection| {
+            ready(match rejection.find::<Answer>() {
+                Some(answer) => Ok(answer.response()),
+                None => Err(rejection),
+            })
+        })
+        .unify()
+}
+
+/// A preflight answer on its way to `recover`.
+#[derive(Debug)]
+struct Answer {
+    status: StatusCode,
+    headers: ResponseHeaders,
+}
+
+impl Reject for Answer {}
+
+impl Answer {
+    fn response(&self) -> Response {
+        let mut response = Response::default();
+        *response.status_mut() = self.status;
+        // Preflight answers only; `find` lends the rejection, so apply a copy.
+        self.headers.clone().apply(response.headers_mut());
+        response
+    }
+}
