@@ -14,27 +14,15 @@ use std::rc::Rc;
 use std::time::Instant;
 
 use actix_web::dev::{Service, ServiceResponse};
-use actix_web::http::header::{
-    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, AUTHORIZATION, CONTENT_TYPE,
-    HeaderMap, HeaderName, HeaderValue, ORIGIN,
-};
+use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::rt::SystemRunner;
 use actix_web::{App, HttpResponse, test, web};
-use cors_bench::{INSTRUMENTED_SYSTEM, StatsAlloc, allocations_per_call};
+use cors_bench::{Case, INSTRUMENTED_SYSTEM, POLICY, StatsAlloc, allocations_per_call};
 use criterion::Criterion;
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
-
-const POLICY: &str = r#"
-allow_origins = ["https://app.example.com", "https://admin.example.com"]
-allow_methods = ["GET", "POST", "PUT", "DELETE"]
-allow_headers = ["content-type", "authorization", "x-request-id"]
-expose_headers = ["x-request-id"]
-allow_credentials = true
-max_age = 600
-"#;
 
 fn actix_cors() -> actix_cors::Cors {
     let x_request_id = HeaderName::from_static("x-request-id");
@@ -52,50 +40,26 @@ fn cors_actix() -> cors_actix::Cors {
     cors_actix::Cors::new(cors_actix::Policy::from_toml_str(POLICY).expect("valid policy"))
 }
 
-#[derive(Clone, Copy)]
-enum Case {
-    Actual,
-    Preflight,
-    NoOrigin,
-    Disallowed,
+/// The framework's form of each shared request.
+trait FrameworkRequest {
+    fn request(self) -> actix_http::Request;
 }
 
-impl Case {
-    const ALL: [Case; 4] = [
-        Case::Actual,
-        Case::Preflight,
-        Case::NoOrigin,
-        Case::Disallowed,
-    ];
-
-    fn name(self) -> &'static str {
-        match self {
-            Case::Actual => "actual",
-            Case::Preflight => "preflight-3-headers",
-            Case::NoOrigin => "no-origin",
-            Case::Disallowed => "disallowed-origin",
-        }
-    }
-
+impl FrameworkRequest for Case {
     fn request(self) -> actix_http::Request {
         // Static values: a real server's request header values are slices of its read
         // buffer, cloned by reference count; `TestRequest` would copy `&str` values into
         // fresh buffers whose first clone allocates, which no server request does.
-        let v = HeaderValue::from_static;
-        let req = test::TestRequest::get().uri("/anything/x");
-        let req = match self {
-            Case::Actual => req.insert_header((ORIGIN, v("https://app.example.com"))),
-            Case::Preflight => req
-                .method(Method::OPTIONS)
-                .insert_header((ORIGIN, v("https://app.example.com")))
-                .insert_header((ACCESS_CONTROL_REQUEST_METHOD, v("PUT")))
-                .insert_header((
-                    ACCESS_CONTROL_REQUEST_HEADERS,
-                    v("content-type, authorization, x-request-id"),
-                )),
-            Case::NoOrigin => req,
-            Case::Disallowed => req.insert_header((ORIGIN, v("https://evil.example.net"))),
-        };
+        let mut req = test::TestRequest::get().uri("/anything/x");
+        if self.is_preflight() {
+            req = req.method(Method::OPTIONS);
+        }
+        for (name, value) in self.headers() {
+            req = req.insert_header((
+                HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            ));
+        }
         req.to_request()
     }
 }

@@ -11,7 +11,7 @@ use std::alloc::System;
 use std::hint::black_box;
 use std::time::Instant;
 
-use cors_bench::{INSTRUMENTED_SYSTEM, StatsAlloc, allocations_per_call};
+use cors_bench::{Case, INSTRUMENTED_SYSTEM, POLICY, StatsAlloc, allocations_per_call};
 use criterion::Criterion;
 use rocket::http::{Header, Method};
 use rocket::local::blocking::{Client, LocalRequest};
@@ -19,15 +19,6 @@ use rocket::{Build, Rocket};
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
-
-const POLICY: &str = r#"
-allow_origins = ["https://app.example.com", "https://admin.example.com"]
-allow_methods = ["GET", "POST", "PUT", "DELETE"]
-allow_headers = ["content-type", "authorization", "x-request-id"]
-expose_headers = ["x-request-id"]
-allow_credentials = true
-max_age = 600
-"#;
 
 fn rocket_cors() -> rocket_cors::Cors {
     use rocket_cors::{AllowedHeaders, AllowedOrigins, CorsOptions};
@@ -64,49 +55,21 @@ fn app() -> Rocket<Build> {
     rocket::custom(figment).mount("/", rocket::routes![handler])
 }
 
-#[derive(Clone, Copy)]
-enum Case {
-    Actual,
-    Preflight,
-    NoOrigin,
-    Disallowed,
+/// The framework's form of each shared request.
+trait FrameworkRequest {
+    fn request(self, client: &Client) -> LocalRequest<'_>;
 }
 
-impl Case {
-    const ALL: [Case; 4] = [
-        Case::Actual,
-        Case::Preflight,
-        Case::NoOrigin,
-        Case::Disallowed,
-    ];
-
-    fn name(self) -> &'static str {
-        match self {
-            Case::Actual => "actual",
-            Case::Preflight => "preflight-3-headers",
-            Case::NoOrigin => "no-origin",
-            Case::Disallowed => "disallowed-origin",
-        }
-    }
-
+impl FrameworkRequest for Case {
     fn request(self, client: &Client) -> LocalRequest<'_> {
-        let req = client.get("/anything/x");
-        match self {
-            Case::Actual => req.header(Header::new("Origin", "https://app.example.com")),
-            Case::Preflight => {
-                let mut req = req
-                    .header(Header::new("Origin", "https://app.example.com"))
-                    .header(Header::new("Access-Control-Request-Method", "PUT"))
-                    .header(Header::new(
-                        "Access-Control-Request-Headers",
-                        "content-type, authorization, x-request-id",
-                    ));
-                req.set_method(Method::Options);
-                req
-            }
-            Case::NoOrigin => req,
-            Case::Disallowed => req.header(Header::new("Origin", "https://evil.example.net")),
+        let mut req = client.get("/anything/x");
+        for (name, value) in self.headers() {
+            req = req.header(Header::new(*name, *value));
         }
+        if self.is_preflight() {
+            req.set_method(Method::Options);
+        }
+        req
     }
 }
 

@@ -18,7 +18,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::routing::any;
-use cors_bench::{INSTRUMENTED_SYSTEM, StatsAlloc, allocations_per_call};
+use cors_bench::{Case, INSTRUMENTED_SYSTEM, POLICY, StatsAlloc, allocations_per_call};
 use criterion::Criterion;
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderName, HeaderValue, Method, Request, Response, Uri};
@@ -26,15 +26,6 @@ use tower::{Layer, Service, service_fn};
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
-
-const POLICY: &str = r#"
-allow_origins = ["https://app.example.com", "https://admin.example.com"]
-allow_methods = ["GET", "POST", "PUT", "DELETE"]
-allow_headers = ["content-type", "authorization", "x-request-id"]
-expose_headers = ["x-request-id"]
-allow_credentials = true
-max_age = 600
-"#;
 
 fn tower_http_layer() -> tower_http::cors::CorsLayer {
     let x_request_id = HeaderName::from_static("x-request-id");
@@ -54,59 +45,20 @@ fn cors_axum_layer() -> cors_axum::CorsLayer {
     cors_axum::CorsLayer::new(cors_axum::Policy::from_toml_str(POLICY).expect("valid policy"))
 }
 
-#[derive(Clone, Copy)]
-enum Case {
-    Actual,
-    Preflight,
-    NoOrigin,
-    Disallowed,
+/// The framework's form of each shared request.
+trait FrameworkRequest {
+    fn request(self) -> Request<Body>;
 }
 
-impl Case {
-    const ALL: [Case; 4] = [
-        Case::Actual,
-        Case::Preflight,
-        Case::NoOrigin,
-        Case::Disallowed,
-    ];
-
-    fn name(self) -> &'static str {
-        match self {
-            Case::Actual => "actual",
-            Case::Preflight => "preflight-3-headers",
-            Case::NoOrigin => "no-origin",
-            Case::Disallowed => "disallowed-origin",
-        }
-    }
-
+impl FrameworkRequest for Case {
     fn request(self) -> Request<Body> {
-        let uri = Uri::from_static("/anything/x");
-        let b = Request::builder().uri(uri);
-        let b = match self {
-            Case::Actual => b.header(
-                "origin",
-                HeaderValue::from_static("https://app.example.com"),
-            ),
-            Case::Preflight => b
-                .method(Method::OPTIONS)
-                .header(
-                    "origin",
-                    HeaderValue::from_static("https://app.example.com"),
-                )
-                .header(
-                    "access-control-request-method",
-                    HeaderValue::from_static("PUT"),
-                )
-                .header(
-                    "access-control-request-headers",
-                    HeaderValue::from_static("content-type, authorization, x-request-id"),
-                ),
-            Case::NoOrigin => b,
-            Case::Disallowed => b.header(
-                "origin",
-                HeaderValue::from_static("https://evil.example.net"),
-            ),
-        };
+        let mut b = Request::builder().uri(Uri::from_static("/anything/x"));
+        if self.is_preflight() {
+            b = b.method(Method::OPTIONS);
+        }
+        for (name, value) in self.headers() {
+            b = b.header(*name, HeaderValue::from_static(value));
+        }
         b.body(Body::empty()).expect("valid request")
     }
 }

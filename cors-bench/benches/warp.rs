@@ -13,7 +13,7 @@ use std::hint::black_box;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
-use cors_bench::{INSTRUMENTED_SYSTEM, StatsAlloc, allocations_per_call};
+use cors_bench::{Case, INSTRUMENTED_SYSTEM, POLICY, StatsAlloc, allocations_per_call};
 use criterion::Criterion;
 use http::{HeaderValue, Method, Request, Uri};
 use tower::Service;
@@ -22,15 +22,6 @@ use warp::reply::Response;
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
-
-const POLICY: &str = r#"
-allow_origins = ["https://app.example.com", "https://admin.example.com"]
-allow_methods = ["GET", "POST", "PUT", "DELETE"]
-allow_headers = ["content-type", "authorization", "x-request-id"]
-expose_headers = ["x-request-id"]
-allow_credentials = true
-max_age = 600
-"#;
 
 fn policy() -> cors_warp::Policy {
     cors_warp::Policy::from_toml_str(POLICY).expect("valid policy")
@@ -41,58 +32,20 @@ fn routes()
     warp::path("anything").and(warp::path::tail()).map(|_| "ok")
 }
 
-#[derive(Clone, Copy)]
-enum Case {
-    Actual,
-    Preflight,
-    NoOrigin,
-    Disallowed,
+/// The framework's form of each shared request.
+trait FrameworkRequest {
+    fn request(self) -> Request<String>;
 }
 
-impl Case {
-    const ALL: [Case; 4] = [
-        Case::Actual,
-        Case::Preflight,
-        Case::NoOrigin,
-        Case::Disallowed,
-    ];
-
-    fn name(self) -> &'static str {
-        match self {
-            Case::Actual => "actual",
-            Case::Preflight => "preflight-3-headers",
-            Case::NoOrigin => "no-origin",
-            Case::Disallowed => "disallowed-origin",
-        }
-    }
-
+impl FrameworkRequest for Case {
     fn request(self) -> Request<String> {
-        let b = Request::builder().uri(Uri::from_static("/anything/x"));
-        let b = match self {
-            Case::Actual => b.header(
-                "origin",
-                HeaderValue::from_static("https://app.example.com"),
-            ),
-            Case::Preflight => b
-                .method(Method::OPTIONS)
-                .header(
-                    "origin",
-                    HeaderValue::from_static("https://app.example.com"),
-                )
-                .header(
-                    "access-control-request-method",
-                    HeaderValue::from_static("PUT"),
-                )
-                .header(
-                    "access-control-request-headers",
-                    HeaderValue::from_static("content-type, authorization, x-request-id"),
-                ),
-            Case::NoOrigin => b,
-            Case::Disallowed => b.header(
-                "origin",
-                HeaderValue::from_static("https://evil.example.net"),
-            ),
-        };
+        let mut b = Request::builder().uri(Uri::from_static("/anything/x"));
+        if self.is_preflight() {
+            b = b.method(Method::OPTIONS);
+        }
+        for (name, value) in self.headers() {
+            b = b.header(*name, HeaderValue::from_static(value));
+        }
         b.body(String::new()).expect("valid request")
     }
 }

@@ -24,3 +24,68 @@ pub fn allocations_per_call(
     let stats = region.change();
     (stats.allocations + stats.reallocations) as f64 / n as f64
 }
+
+/// The policy every contender of every bench implements.
+pub const POLICY: &str = r#"
+allow_origins = ["https://app.example.com", "https://admin.example.com"]
+allow_methods = ["GET", "POST", "PUT", "DELETE"]
+allow_headers = ["content-type", "authorization", "x-request-id"]
+expose_headers = ["x-request-id"]
+allow_credentials = true
+max_age = 600
+"#;
+
+/// The requests every bench measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Case {
+    /// `GET` from an allowed origin.
+    Actual,
+    /// A preflight from an allowed origin asking for `PUT` and three headers.
+    Preflight,
+    /// `GET` without `Origin`.
+    NoOrigin,
+    /// `GET` from an origin the policy does not list.
+    Disallowed,
+}
+
+impl Case {
+    /// Every case, in report order.
+    pub const ALL: [Case; 4] = [
+        Case::Actual,
+        Case::Preflight,
+        Case::NoOrigin,
+        Case::Disallowed,
+    ];
+
+    /// The name in bench ids and tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            Case::Actual => "actual",
+            Case::Preflight => "preflight-3-headers",
+            Case::NoOrigin => "no-origin",
+            Case::Disallowed => "disallowed-origin",
+        }
+    }
+
+    /// Whether the request is a preflight (`OPTIONS`) rather than a `GET`.
+    pub fn is_preflight(self) -> bool {
+        self == Case::Preflight
+    }
+
+    /// The request's headers (lower-case names), in order.
+    pub fn headers(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Case::Actual => &[("origin", "https://app.example.com")],
+            Case::Preflight => &[
+                ("origin", "https://app.example.com"),
+                ("access-control-request-method", "PUT"),
+                (
+                    "access-control-request-headers",
+                    "content-type, authorization, x-request-id",
+                ),
+            ],
+            Case::NoOrigin => &[],
+            Case::Disallowed => &[("origin", "https://evil.example.net")],
+        }
+    }
+}
