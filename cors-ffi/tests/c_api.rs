@@ -301,13 +301,9 @@ fn example_valgrind() {
 #[test]
 fn example_dynamic() {
     support::require("cc", &["--version"]);
-    let dir = support::profile_dir();
-    let so = dir.join("libcors_ffi.so");
-    assert!(
-        so.is_file(),
-        "{} is missing (crate-type cdylib)",
-        so.display()
-    );
+    // `cargo test` leaves the shared library in `deps/` (only `cargo build` copies it up).
+    let so = support::artifact("libcors_ffi.so");
+    let dir = so.parent().expect("the library's directory").to_path_buf();
     let exe = scratch("dynamic").join("example");
     let out = std::process::Command::new("cc")
         .args(support::CFLAGS)
