@@ -553,6 +553,7 @@ impl Policy {
         decision
     }
 
+    #[inline(always)]
     fn not_cors<'a, V: ?Sized>(&'a self) -> Decision<'a, V> {
         let inner = &*self.inner;
         match inner.origins {
@@ -594,6 +595,7 @@ impl Policy {
         }
     }
 
+    #[inline(always)]
     fn actual<'a, V: AsRef<[u8]> + ?Sized>(
         &'a self,
         origin: &'a V,
@@ -629,6 +631,7 @@ impl Policy {
         d
     }
 
+    #[inline(always)]
     fn preflight<'a, R: RequestView + ?Sized>(
         &'a self,
         req: &'a R,

@@ -63,7 +63,7 @@ pub(crate) enum Methods {
 pub(crate) enum AllowHeaders {
     /// `"*"`; `authorization` only when listed beside it.
     Any { authorization: bool },
-    /// Lower-case names, sorted.
+    /// Lower-case names, sorted by [`token::search_order`].
     List(Box<[Box<[u8]>]>),
 }
 
@@ -534,7 +534,10 @@ impl Compiler {
                     authorization: headers_any_auth,
                 },
                 Some(list) => {
-                    AllowHeaders::List(list.into_iter().map(|h| h.into_bytes().into()).collect())
+                    let mut names: Box<[Box<[u8]>]> =
+                        list.into_iter().map(|h| h.into_bytes().into()).collect();
+                    names.sort_by(|a, b| token::search_order(a, b));
+                    AllowHeaders::List(names)
                 }
             },
             private_network: config.allow_private_network,

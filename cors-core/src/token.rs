@@ -53,13 +53,13 @@ pub(crate) fn is_token(s: &[u8]) -> bool {
     !s.is_empty() && s.iter().all(|&b| class(b) & TCHAR != 0)
 }
 
-/// Whether `name` (any case) is in a sorted list of lower-case names: `Ok(())`, or why
+/// Whether `name` (any case) is in a list of lower-case names sorted by [`search_order`]: `Ok(())`, or why
 /// not. Browsers send lower-case names, so the raw bytes are searched first; a hit proves
 /// the name valid (the list was validated), and only a miss costs a scan of the name.
 pub(crate) fn find_name(sorted_lower: &[Box<[u8]>], name: &[u8]) -> Result<(), NameMiss> {
     let search = |n: &[u8]| {
         sorted_lower
-            .binary_search_by(|probe| (**probe).cmp(n))
+            .binary_search_by(|probe| search_order(probe, n))
             .is_ok()
     };
     if search(name) {
@@ -90,13 +90,24 @@ fn contains_upper(sorted_lower: &[Box<[u8]>], name: &[u8]) -> bool {
             lower.make_ascii_lowercase();
             let lower = &*lower;
             sorted_lower
-                .binary_search_by(|probe| (**probe).cmp(lower))
+                .binary_search_by(|probe| search_order(probe, lower))
                 .is_ok()
         }
         None => sorted_lower
-            .binary_search_by(|probe| cmp_ignore_case(probe, name))
+            .binary_search_by(|probe| {
+                probe
+                    .len()
+                    .cmp(&name.len())
+                    .then_with(|| cmp_ignore_case(probe, name))
+            })
             .is_ok(),
     }
+}
+
+/// The order of a header-name search list: by length, then bytes. Most probes then differ
+/// in length, an integer compare, and only names of equal length compare their bytes.
+pub(crate) fn search_order(a: &[u8], b: &[u8]) -> Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
 /// Trims HTTP optional whitespace (SP, HTAB).
@@ -261,7 +272,8 @@ mod tests {
         assert_eq!(names(b",").count(), 0);
         assert_eq!(names(b"").count(), 0);
         assert_eq!(names(b" \t ").count(), 0);
-        let list: Vec<Box<[u8]>> = vec![b"a".to_vec().into(), b"x-b".to_vec().into()];
+        let mut list: Vec<Box<[u8]>> = vec![b"x-b".to_vec().into(), b"a".to_vec().into()];
+        list.sort_by(|a, b| search_order(a, b));
         assert_eq!(find_name(&list, b"x-b"), Ok(()));
         assert_eq!(find_name(&list, b"X-B"), Ok(()));
         assert_eq!(find_name(&list, b"x-c"), Err(NameMiss::NotListed));
