@@ -89,3 +89,64 @@ impl Case {
         }
     }
 }
+
+/// One contender of a bench: answers one request.
+pub type Contender<Req, Resp> = Box<dyn FnMut(Req) -> Resp>;
+
+/// Medians over rounds that take turns between contenders, so a load change on a shared
+/// machine hits every contender alike; printed beside criterion's sequential timings.
+///
+/// Each contender answers `BATCH` requests built by `request` per round; contenders whose
+/// name starts with `router` are compared with the `router…bare` one, the others with the
+/// first `…bare`.
+pub fn interleaved<Req, Resp>(
+    runs: &mut [(&'static str, Contender<Req, Resp>)],
+    request: impl Fn(Case) -> Req,
+) {
+    const ROUNDS: usize = 41;
+    const BATCH: usize = 2000;
+    println!(
+        "\ninterleaved medians ({ROUNDS} rounds of {BATCH} requests, request construction excluded)"
+    );
+    println!(
+        "{:<26} {:<22} {:>10} {:>12}",
+        "contender", "case", "ns/req", "over bare"
+    );
+    for case in Case::ALL {
+        let mut samples: Vec<Vec<f64>> = vec![Vec::with_capacity(ROUNDS); runs.len()];
+        for _ in 0..ROUNDS {
+            for (i, (_, run)) in runs.iter_mut().enumerate() {
+                let mut reqs: Vec<Req> = (0..BATCH).map(|_| request(case)).collect();
+                let mut out = Vec::with_capacity(BATCH);
+                let start = std::time::Instant::now();
+                while let Some(r) = reqs.pop() {
+                    out.push(run(r));
+                }
+                let ns = start.elapsed().as_nanos() as f64 / BATCH as f64;
+                drop(out);
+                samples[i].push(ns);
+            }
+        }
+        let medians: Vec<f64> = samples
+            .iter_mut()
+            .map(|s| {
+                s.sort_by(f64::total_cmp);
+                s[s.len() / 2]
+            })
+            .collect();
+        let mut bare = [0.0; 2];
+        for ((name, _), m) in runs.iter().zip(&medians) {
+            let stack = usize::from(name.starts_with("router"));
+            if name.ends_with("bare") {
+                bare[stack] = *m;
+            }
+            println!(
+                "{:<26} {:<22} {:>10.0} {:>12.0}",
+                name,
+                case.name(),
+                m,
+                m - bare[stack]
+            );
+        }
+    }
+}
