@@ -454,11 +454,8 @@ impl Decision<'_, HeaderValue> {
     /// Applies the decision to a response's headers: removes every owned header a handler
     /// or upstream set, sets the policy's, and merges `Vary`.
     pub fn apply(&self, headers: &mut HeaderMap) {
-        remove_owned(headers);
-        for (h, v) in self.headers() {
-            headers.append(h.header_name(), v.to_header_value());
-        }
-        self.vary.merge_into(headers);
+        // Each value is cloned once, into the owned form, then moved into the map.
+        self.to_response_headers().apply(headers);
     }
 
     /// An owned copy of the headers to apply later, e.g. after the request has been moved

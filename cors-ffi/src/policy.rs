@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use cors_core::{Config, LoadError, Policy};
+use cors_core::{Config, Format, LoadError, Policy};
 
 use crate::error::cors_error;
 use crate::guard::{guard, guard_or};
@@ -116,13 +116,8 @@ pub unsafe extern "C" fn cors_policy_from_toml(
     policy_out: *mut *const cors_policy,
     error_out: *mut *mut cors_error,
 ) -> cors_result {
-    let build = || {
-        // SAFETY: `text` is valid for `len` bytes (caller contract).
-        let s = unsafe { self::text(text, len) }.map_err(Failure::Argument)?;
-        cors_policy::compile(Config::from_toml_str(s), None).map_err(Failure::Load)
-    };
-    // SAFETY: out-pointers forwarded from the caller.
-    unsafe { load(policy_out, error_out, build) }
+    // SAFETY: forwarded from the caller.
+    unsafe { load_text(text, len, Format::Toml, policy_out, error_out) }
 }
 
 /// Builds a policy from JSON text; otherwise as `cors_policy_from_toml`.
@@ -137,10 +132,26 @@ pub unsafe extern "C" fn cors_policy_from_json(
     policy_out: *mut *const cors_policy,
     error_out: *mut *mut cors_error,
 ) -> cors_result {
+    // SAFETY: forwarded from the caller.
+    unsafe { load_text(text, len, Format::Json, policy_out, error_out) }
+}
+
+/// Builds a policy from config text in `format`: the body of the text loaders.
+///
+/// # Safety
+///
+/// As for `cors_policy_from_toml`.
+unsafe fn load_text(
+    text: *const u8,
+    len: usize,
+    format: Format,
+    policy_out: *mut *const cors_policy,
+    error_out: *mut *mut cors_error,
+) -> cors_result {
     let build = || {
         // SAFETY: `text` is valid for `len` bytes (caller contract).
         let s = unsafe { self::text(text, len) }.map_err(Failure::Argument)?;
-        cors_policy::compile(Config::from_json_str(s), None).map_err(Failure::Load)
+        cors_policy::compile(Config::from_str_format(s, format), None).map_err(Failure::Load)
     };
     // SAFETY: out-pointers forwarded from the caller.
     unsafe { load(policy_out, error_out, build) }
