@@ -96,22 +96,47 @@ pub enum ErrorKind {
     InvalidHost,
     /// The host has non-ASCII characters: browsers send the punycode form.
     NonAsciiHost {
-        /// The punycode form, when it exists.
-        punycode: Option<String>,
+        /// The origin with its host in punycode, when that form exists.
+        suggestion: Option<String>,
     },
     /// The port is not a number from 0 to 65535 or `*`.
     InvalidPort,
     /// A `*` somewhere other than a whole first host label or the whole port.
     MisplacedWildcard,
-    /// `*.` over a public suffix (`https://*.com`, `https://*.github.io`).
+    /// A wildcard that can match a host sitting directly on a public suffix: its base is
+    /// one (`https://*.com`, `https://*.github.io`), or the Public Suffix List makes every
+    /// name under its base one (`https://*.ck`, rule `*.ck`).
     PublicSuffixWildcard {
-        /// The public suffix the wildcard sits on.
+        /// The public suffix (`co.uk`) or the list's wildcard rule (`*.ck`).
         suffix: String,
     },
     /// The origin is longer than [`MAX_ORIGIN_LEN`](crate::MAX_ORIGIN_LEN).
     OriginTooLong,
+    /// An empty string where an origin belongs.
+    EmptyOrigin,
+    /// A scheme whose pages have an opaque origin (`data:`, `javascript:`, `about:`):
+    /// browsers send `Origin: null` for them.
+    OpaqueOrigin {
+        /// The scheme, lower-cased.
+        scheme: String,
+    },
+    /// A wildcard over an IP address (`http://*.1`, `http://*.0.0.1:*`).
+    WildcardOverIpAddress,
+    /// A host whose last label is numeric but which is no IPv4 address (`1.2.3.4.5`,
+    /// `999.1.1.1`, `example.123`).
+    InvalidIpv4,
+    /// An IPv4 address not in the dotted-decimal form browsers send (`127.1`,
+    /// `0x7f.0.0.1`, `2130706433`).
+    NonCanonicalIpv4 {
+        /// The origin with its address in dotted-decimal form.
+        suggestion: String,
+    },
     /// Not an HTTP token (RFC 9110 section 5.6.2).
     InvalidMethod,
+    /// A `*` inside a method (`P*`): methods have no wildcards.
+    WildcardInMethod,
+    /// A `*` inside a header name (`x-*`): header names have no wildcards.
+    WildcardInHeaderName,
     /// `CONNECT`, `TRACE` or `TRACK`: browsers never send them.
     ForbiddenMethod,
     /// Not an HTTP header name token.
@@ -142,9 +167,16 @@ impl ErrorKind {
             ErrorKind::MisplacedWildcard => "E114",
             ErrorKind::PublicSuffixWildcard { .. } => "E115",
             ErrorKind::OriginTooLong => "E116",
+            ErrorKind::EmptyOrigin => "E117",
+            ErrorKind::OpaqueOrigin { .. } => "E118",
+            ErrorKind::WildcardOverIpAddress => "E119",
+            ErrorKind::InvalidIpv4 => "E120",
+            ErrorKind::NonCanonicalIpv4 { .. } => "E121",
             ErrorKind::InvalidMethod => "E201",
             ErrorKind::ForbiddenMethod => "E202",
+            ErrorKind::WildcardInMethod => "E203",
             ErrorKind::InvalidHeaderName => "E301",
+            ErrorKind::WildcardInHeaderName => "E303",
             ErrorKind::WildcardExposeWithCredentials => "E302",
             ErrorKind::InvalidPreflightStatus => "E401",
             ErrorKind::MaxAgeTooLarge => "E402",
@@ -206,10 +238,10 @@ impl ErrorKind {
                 "the host must be a domain name (letters, digits, '-', '_', labels separated \
                  by single dots), an IPv4 address, or an IPv6 address in brackets",
             ),
-            ErrorKind::NonAsciiHost { punycode } => match punycode {
+            ErrorKind::NonAsciiHost { suggestion } => match suggestion {
                 Some(p) => write!(
                     f,
-                    "browsers send internationalized hosts in punycode; write the host as \"{p}\""
+                    "browsers send internationalized hosts in punycode; write \"{p}\""
                 ),
                 None => f.write_str(
                     "browsers send internationalized hosts in punycode, and this host has no \
@@ -224,15 +256,53 @@ impl ErrorKind {
                 "'*' may only be the whole first label of the host (\"https://*.example.com\") \
                  or the whole port (\"http://localhost:*\")",
             ),
-            ErrorKind::PublicSuffixWildcard { suffix } => write!(
-                f,
-                "\"{suffix}\" is a public suffix, so this would allow sites owned by anyone; \
-                 use a domain you control, e.g. \"https://*.example.{suffix}\""
-            ),
+            ErrorKind::PublicSuffixWildcard { suffix } => match suffix.strip_prefix("*.") {
+                Some(base) => write!(
+                    f,
+                    "the Public Suffix List's rule \"{suffix}\" makes every name under \
+                     \"{base}\" a public suffix, so this would allow sites owned by anyone; \
+                     list the exact origins, or use a domain you control"
+                ),
+                None => write!(
+                    f,
+                    "\"{suffix}\" is a public suffix, so this would allow sites owned by \
+                     anyone; use a domain you control, e.g. \"https://*.example.{suffix}\""
+                ),
+            },
             ErrorKind::OriginTooLong => write!(
                 f,
                 "an origin is at most {} bytes; check the value",
                 crate::MAX_ORIGIN_LEN
+            ),
+            ErrorKind::EmptyOrigin => f.write_str(
+                "an empty string is no origin; write an origin like \"https://app.example.com\"",
+            ),
+            ErrorKind::OpaqueOrigin { scheme } => write!(
+                f,
+                "{scheme}: pages have no origin of their own: browsers send Origin: null for \
+                 them; list \"null\" if you really mean to allow every page that sends it"
+            ),
+            ErrorKind::WildcardOverIpAddress => f.write_str(
+                "a wildcard matches domain names, not IP addresses (\"*.1\" would match \
+                 10.0.0.1 and any other address ending in .1); list each address",
+            ),
+            ErrorKind::InvalidIpv4 => f.write_str(
+                "a host whose last label is a number is an IPv4 address, and this is not one \
+                 (four numbers from 0 to 255, e.g. \"127.0.0.1\"); check the value",
+            ),
+            ErrorKind::NonCanonicalIpv4 { suggestion } => write!(
+                f,
+                "browsers send IPv4 addresses in dotted-decimal form only, so this never \
+                 matches; write \"{suggestion}\""
+            ),
+            ErrorKind::WildcardInMethod => f.write_str(
+                "methods have no wildcards; list each method, or write allow_methods = \"*\" \
+                 alone for every method",
+            ),
+            ErrorKind::WildcardInHeaderName => write!(
+                f,
+                "header names have no wildcards; list each header, or write {field} = \"*\" \
+                 alone for every header"
             ),
             ErrorKind::InvalidMethod => f.write_str(
                 "a method is an HTTP token (letters, digits and !#$%&'*+-.^_`|~), e.g. \"PATCH\"",
@@ -450,6 +520,17 @@ pub enum WarningKind {
     InsecureOriginWithCredentials,
     /// The same entry is listed twice (after normalization).
     Duplicate,
+    /// A wildcard whose base has public suffixes below it (`https://*.amazonaws.com`
+    /// matches anyone's `https://bucket.s3.amazonaws.com`).
+    PublicSuffixBelowWildcard {
+        /// One public-suffix rule below the base (`s3.amazonaws.com`).
+        suffix: String,
+    },
+    /// A method some servers refuse before any CORS code runs (DESIGN §8).
+    MethodServerLimit {
+        /// The servers, named as in `docs/semantics.md`, with why.
+        servers: &'static str,
+    },
     /// A forbidden request header (`cookie`, `host`, ...): browsers never let scripts set it.
     ForbiddenRequestHeader,
     /// A forbidden response header (`set-cookie`): browsers never expose it.
@@ -467,6 +548,8 @@ impl WarningKind {
             WarningKind::NullOrigin => "W101",
             WarningKind::InsecureOriginWithCredentials => "W102",
             WarningKind::Duplicate => "W103",
+            WarningKind::PublicSuffixBelowWildcard { .. } => "W104",
+            WarningKind::MethodServerLimit { .. } => "W201",
             WarningKind::ForbiddenRequestHeader => "W301",
             WarningKind::ForbiddenResponseHeader => "W302",
             WarningKind::SafelistedResponseHeader => "W303",
@@ -475,6 +558,25 @@ impl WarningKind {
     }
 
     fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WarningKind::PublicSuffixBelowWildcard { suffix } => {
+                return write!(
+                    f,
+                    "public suffixes lie below this wildcard's base (e.g. \"{suffix}\"), so it \
+                     also matches sites of other owners under them; list the subdomains you \
+                     own, or a deeper base"
+                );
+            }
+            WarningKind::MethodServerLimit { servers } => {
+                return write!(
+                    f,
+                    "a browser sends this method as written, and {servers} before any CORS code \
+                     runs, so the request fails there whatever the policy says; see the server \
+                     limits in docs/semantics.md"
+                );
+            }
+            _ => {}
+        }
         f.write_str(match self {
             WarningKind::NullOrigin => {
                 "\"null\" is sent by sandboxed iframes, file:// pages and some redirects, so any \
@@ -499,6 +601,8 @@ impl WarningKind {
                 "browsers cap the preflight cache (Firefox at 86400 seconds, Chromium at 7200); \
                  write 7200"
             }
+            WarningKind::PublicSuffixBelowWildcard { .. }
+            | WarningKind::MethodServerLimit { .. } => "",
         })
     }
 }
@@ -661,5 +765,123 @@ impl std::error::Error for LoadError {
             LoadError::Invalid { errors, .. } => Some(errors),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One value of every kind; the exhaustive matches make a new kind fail to compile here
+    /// until it is listed (and so checked against the docs).
+    fn every_kind() -> (Vec<ErrorKind>, Vec<WarningKind>) {
+        let s = String::new;
+        let errors = vec![
+            ErrorKind::NoOrigins,
+            ErrorKind::WildcardMixed,
+            ErrorKind::WildcardOriginWithCredentials,
+            ErrorKind::WildcardExposeWithCredentials,
+            ErrorKind::MissingScheme { suggestion: s() },
+            ErrorKind::InvalidScheme,
+            ErrorKind::FileScheme,
+            ErrorKind::OriginHasPath { suggestion: s() },
+            ErrorKind::OriginHasQuery { suggestion: s() },
+            ErrorKind::OriginHasFragment { suggestion: s() },
+            ErrorKind::OriginHasUserinfo { suggestion: s() },
+            ErrorKind::InvalidHost,
+            ErrorKind::NonAsciiHost { suggestion: None },
+            ErrorKind::InvalidPort,
+            ErrorKind::MisplacedWildcard,
+            ErrorKind::PublicSuffixWildcard { suffix: s() },
+            ErrorKind::OriginTooLong,
+            ErrorKind::EmptyOrigin,
+            ErrorKind::OpaqueOrigin { scheme: s() },
+            ErrorKind::WildcardOverIpAddress,
+            ErrorKind::InvalidIpv4,
+            ErrorKind::NonCanonicalIpv4 { suggestion: s() },
+            ErrorKind::InvalidMethod,
+            ErrorKind::WildcardInMethod,
+            ErrorKind::WildcardInHeaderName,
+            ErrorKind::ForbiddenMethod,
+            ErrorKind::InvalidHeaderName,
+            ErrorKind::InvalidPreflightStatus,
+            ErrorKind::MaxAgeTooLarge,
+        ];
+        for e in &errors {
+            match e {
+                ErrorKind::NoOrigins
+                | ErrorKind::WildcardMixed
+                | ErrorKind::WildcardOriginWithCredentials
+                | ErrorKind::WildcardExposeWithCredentials
+                | ErrorKind::MissingScheme { .. }
+                | ErrorKind::InvalidScheme
+                | ErrorKind::FileScheme
+                | ErrorKind::OriginHasPath { .. }
+                | ErrorKind::OriginHasQuery { .. }
+                | ErrorKind::OriginHasFragment { .. }
+                | ErrorKind::OriginHasUserinfo { .. }
+                | ErrorKind::InvalidHost
+                | ErrorKind::NonAsciiHost { .. }
+                | ErrorKind::InvalidPort
+                | ErrorKind::MisplacedWildcard
+                | ErrorKind::PublicSuffixWildcard { .. }
+                | ErrorKind::OriginTooLong
+                | ErrorKind::EmptyOrigin
+                | ErrorKind::OpaqueOrigin { .. }
+                | ErrorKind::WildcardOverIpAddress
+                | ErrorKind::InvalidIpv4
+                | ErrorKind::NonCanonicalIpv4 { .. }
+                | ErrorKind::InvalidMethod
+                | ErrorKind::WildcardInMethod
+                | ErrorKind::WildcardInHeaderName
+                | ErrorKind::ForbiddenMethod
+                | ErrorKind::InvalidHeaderName
+                | ErrorKind::InvalidPreflightStatus
+                | ErrorKind::MaxAgeTooLarge => {}
+            }
+        }
+        let warnings = vec![
+            WarningKind::NullOrigin,
+            WarningKind::InsecureOriginWithCredentials,
+            WarningKind::Duplicate,
+            WarningKind::PublicSuffixBelowWildcard { suffix: s() },
+            WarningKind::MethodServerLimit { servers: "" },
+            WarningKind::ForbiddenRequestHeader,
+            WarningKind::ForbiddenResponseHeader,
+            WarningKind::SafelistedResponseHeader,
+            WarningKind::MaxAgeAboveBrowserCap,
+        ];
+        for w in &warnings {
+            match w {
+                WarningKind::NullOrigin
+                | WarningKind::InsecureOriginWithCredentials
+                | WarningKind::Duplicate
+                | WarningKind::PublicSuffixBelowWildcard { .. }
+                | WarningKind::MethodServerLimit { .. }
+                | WarningKind::ForbiddenRequestHeader
+                | WarningKind::ForbiddenResponseHeader
+                | WarningKind::SafelistedResponseHeader
+                | WarningKind::MaxAgeAboveBrowserCap => {}
+            }
+        }
+        (errors, warnings)
+    }
+
+    #[test]
+    fn codes_are_unique_and_documented() {
+        let docs = include_str!("../../docs/semantics.md");
+        let (errors, warnings) = every_kind();
+        let mut codes: Vec<&str> = errors.iter().map(ErrorKind::code).collect();
+        codes.extend(warnings.iter().map(WarningKind::code));
+        for code in &codes {
+            assert!(
+                docs.contains(&format!("| {code} |")),
+                "docs/semantics.md does not list {code}"
+            );
+        }
+        let n = codes.len();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), n, "a code is used twice");
     }
 }

@@ -56,8 +56,10 @@ mod error;
 pub mod explain;
 mod origin;
 mod policy;
+mod public_suffix;
 mod request;
 mod response;
+mod server_limits;
 mod token;
 
 pub use config::{AnyOr, Config};
@@ -73,6 +75,7 @@ pub use origin::MAX_ORIGIN_LEN;
 pub use policy::{Compiled, Policy, PolicyValue};
 pub use request::{HeaderLines, RequestBytes, RequestHeader, RequestView};
 pub use response::{ResponseHeader, Vary, is_owned_header};
+pub use server_limits::MethodLimit;
 pub use token::MAX_REQUESTED_HEADERS;
 
 /// The README's examples, compiled and run as doctests.

@@ -2,11 +2,12 @@
 //! origin patterns with precise errors, and an O(1) matcher.
 
 use std::collections::{HashMap, HashSet};
-use std::net::Ipv6Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use foldhash::fast::FixedState;
 
 use crate::error::ErrorKind;
+use crate::public_suffix;
 
 /// The longest origin accepted, in bytes. Longer request origins are disallowed; longer
 /// configured origins are errors. (A DNS name is at most 253 bytes.)
@@ -350,7 +351,7 @@ impl PortRule {
 }
 
 /// A validated configured origin.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Pattern {
     Null,
     /// A normalized origin, matched exactly.
@@ -402,13 +403,12 @@ impl Pattern {
             }
             Pattern::Subdomain { scheme, base, .. } => (scheme.as_str(), base.as_str()),
         };
-        let loopback = host == "localhost"
-            || host.ends_with(".localhost")
-            || host == "[::1]"
-            || host.starts_with("127.");
-        scheme == "http" && !loopback
+        scheme == "http" && !is_loopback_host(host)
     }
 }
+
+/// Schemes whose pages have an opaque origin: browsers send `Origin: null` for them.
+const OPAQUE_SCHEMES: [&str; 3] = ["data", "javascript", "about"];
 
 /// Parses and validates one configured origin. `Ok(None)` means `"*"`.
 pub(crate) fn parse_pattern(value: &str) -> Result<Option<Pattern>, ErrorKind> {
@@ -418,14 +418,14 @@ pub(crate) fn parse_pattern(value: &str) -> Result<Option<Pattern>, ErrorKind> {
     if value.eq_ignore_ascii_case("null") {
         return Ok(Some(Pattern::Null));
     }
+    if value.is_empty() {
+        return Err(ErrorKind::EmptyOrigin);
+    }
     if value.len() > MAX_ORIGIN_LEN {
         return Err(ErrorKind::OriginTooLong);
     }
     let Some((scheme, rest)) = value.split_once("://") else {
-        let host = value.trim_end_matches('/');
-        return Err(ErrorKind::MissingScheme {
-            suggestion: format!("https://{}", host.to_ascii_lowercase()),
-        });
+        return Err(without_slashes(value));
     };
     if scheme.contains('*') {
         return Err(ErrorKind::MisplacedWildcard);
@@ -436,6 +436,9 @@ pub(crate) fn parse_pattern(value: &str) -> Result<Option<Pattern>, ErrorKind> {
     let scheme = scheme.to_ascii_lowercase();
     if scheme == "file" {
         return Err(ErrorKind::FileScheme);
+    }
+    if OPAQUE_SCHEMES.contains(&scheme.as_str()) {
+        return Err(ErrorKind::OpaqueOrigin { scheme });
     }
     // Authority ends at the first '/', '?' or '#'.
     let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
@@ -474,17 +477,25 @@ pub(crate) fn parse_pattern(value: &str) -> Result<Option<Pattern>, ErrorKind> {
             None => return Err(ErrorKind::InvalidPort),
         },
     };
+    let render = |host: &str| match port {
+        PortRule::Default | PortRule::Any => format!("{scheme}://{host}"),
+        PortRule::Exact(p) => format!("{scheme}://{host}:{p}"),
+    };
+    let render_with_port = |host: &str| match port {
+        PortRule::Any => format!("{scheme}://{host}:*"),
+        _ => render(host),
+    };
     if !host.is_ascii() {
-        let punycode = idna::domain_to_ascii(host)
-            .ok()
-            .filter(|p| is_reg_host(p.as_bytes()));
-        return Err(ErrorKind::NonAsciiHost { punycode });
+        return Err(ErrorKind::NonAsciiHost {
+            suggestion: punycode(host).map(|h| render_with_port(&h)),
+        });
     }
     let host_l = host.to_ascii_lowercase();
-    let render = |host: &str| match port {
-        PortRule::Default => format!("{scheme}://{host}"),
-        PortRule::Exact(p) => format!("{scheme}://{host}:{p}"),
-        PortRule::Any => format!("{scheme}://{host}"),
+    let exact_or_any_port = |host: &str| match port {
+        PortRule::Any => Pattern::AnyPort {
+            prefix: render(host),
+        },
+        _ => Pattern::Exact(render(host)),
     };
     if let Some(inner) = host_l.strip_prefix('[') {
         let addr: Ipv6Addr = inner
@@ -500,12 +511,7 @@ pub(crate) fn parse_pattern(value: &str) -> Result<Option<Pattern>, ErrorKind> {
         let canon = std::str::from_utf8(b.buf.get(..b.len).unwrap_or_default())
             .map_err(|_| ErrorKind::InvalidHost)?
             .to_owned();
-        return Ok(Some(match port {
-            PortRule::Any => Pattern::AnyPort {
-                prefix: render(&canon),
-            },
-            _ => Pattern::Exact(render(&canon)),
-        }));
+        return Ok(Some(exact_or_any_port(&canon)));
     }
     if let Some(base) = host_l.strip_prefix("*.") {
         if base.contains('*') {
@@ -514,13 +520,11 @@ pub(crate) fn parse_pattern(value: &str) -> Result<Option<Pattern>, ErrorKind> {
         if !is_reg_host(base.as_bytes()) {
             return Err(ErrorKind::InvalidHost);
         }
-        if let Some(s) = psl::suffix(base.as_bytes())
-            && s.is_known()
-            && s.as_bytes() == base.as_bytes()
-        {
-            return Err(ErrorKind::PublicSuffixWildcard {
-                suffix: base.to_owned(),
-            });
+        if ends_in_number(base) {
+            return Err(ErrorKind::WildcardOverIpAddress);
+        }
+        if let Some(rule) = public_suffix::wildcard_violation(base) {
+            return Err(ErrorKind::PublicSuffixWildcard { suffix: rule });
         }
         return Ok(Some(Pattern::Subdomain {
             scheme,
@@ -534,12 +538,127 @@ pub(crate) fn parse_pattern(value: &str) -> Result<Option<Pattern>, ErrorKind> {
     if !is_reg_host(host_l.as_bytes()) {
         return Err(ErrorKind::InvalidHost);
     }
-    Ok(Some(match port {
-        PortRule::Any => Pattern::AnyPort {
-            prefix: render(&host_l),
-        },
-        _ => Pattern::Exact(render(&host_l)),
-    }))
+    if ends_in_number(&host_l) {
+        // The URL standard parses such a host as an IPv4 address, and browsers send it in
+        // dotted-decimal form only.
+        let addr = parse_ipv4(&host_l).ok_or(ErrorKind::InvalidIpv4)?;
+        let canonical = addr.to_string();
+        if canonical != host_l {
+            return Err(ErrorKind::NonCanonicalIpv4 {
+                suggestion: render_with_port(&canonical),
+            });
+        }
+    }
+    Ok(Some(exact_or_any_port(&host_l)))
+}
+
+/// The error for a value without `://`: an opaque-origin scheme (`data:`, `about:blank`),
+/// or a missing or mistyped scheme separator, with a suggestion that keeps the host.
+fn without_slashes(value: &str) -> ErrorKind {
+    let (scheme, rest) = match value.split_once(':') {
+        // `localhost:3000`, `example.com:*`: a host and port without a scheme.
+        Some((_, rest)) if rest.starts_with(|c: char| c.is_ascii_digit() || c == '*') => {
+            ("https".to_owned(), value)
+        }
+        Some((s, rest)) if is_scheme(s.as_bytes()) => {
+            let s = s.to_ascii_lowercase();
+            if OPAQUE_SCHEMES.contains(&s.as_str()) {
+                return ErrorKind::OpaqueOrigin { scheme: s };
+            }
+            if s == "file" {
+                return ErrorKind::FileScheme;
+            }
+            // `https:/example.com`, `https:example.com`.
+            (s, rest.trim_start_matches(['/', '\\']))
+        }
+        _ => ("https".to_owned(), value),
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    ErrorKind::MissingScheme {
+        suggestion: suggest(&scheme, authority),
+    }
+}
+
+/// The punycode form of a host, a leading `*.` kept as it is.
+fn punycode(host: &str) -> Option<String> {
+    let (wild, name) = match host.strip_prefix("*.") {
+        Some(rest) => ("*.", rest),
+        None => ("", host),
+    };
+    let ascii = idna::domain_to_ascii(name).ok()?;
+    is_reg_host(ascii.as_bytes()).then(|| format!("{wild}{ascii}"))
+}
+
+/// The URL standard's "ends in a number": the last label is all digits, or `0x` followed
+/// by hex digits. Such a host is an IPv4 address or invalid.
+pub(crate) fn ends_in_number(host: &str) -> bool {
+    let last = host.rsplit('.').next().unwrap_or(host);
+    (!last.is_empty() && last.bytes().all(|b| b.is_ascii_digit())) || ipv4_number(last).is_some()
+}
+
+/// One part of an IPv4 address as the URL standard reads it: decimal, `0x` hex, or octal
+/// with a leading `0`.
+fn ipv4_number(part: &str) -> Option<u64> {
+    if part.is_empty() {
+        return None;
+    }
+    let (digits, radix) =
+        if let Some(hex) = part.strip_prefix("0x").or_else(|| part.strip_prefix("0X")) {
+            (hex, 16)
+        } else if part.len() > 1 && part.starts_with('0') {
+            (part.get(1..)?, 8)
+        } else {
+            (part, 10)
+        };
+    if digits.is_empty() {
+        return Some(0);
+    }
+    // Bounded: more digits than any 32-bit value needs is out of range anyway.
+    if digits.len() > 12 {
+        return None;
+    }
+    u64::from_str_radix(digits, radix)
+        .ok()
+        .filter(|_| digits.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The URL standard's IPv4 parser: one to four parts, the last filling the remaining bytes.
+pub(crate) fn parse_ipv4(host: &str) -> Option<Ipv4Addr> {
+    let parts: Vec<&str> = host.split('.').collect();
+    if parts.is_empty() || parts.len() > 4 {
+        return None;
+    }
+    let numbers: Vec<u64> = parts
+        .iter()
+        .map(|p| ipv4_number(p))
+        .collect::<Option<_>>()?;
+    let (last, init) = numbers.split_last()?;
+    if init.iter().any(|&n| n > 255) {
+        return None;
+    }
+    let remaining = 4 - u32::try_from(init.len()).ok()?;
+    if *last >= 256u64.pow(remaining) {
+        return None;
+    }
+    let mut addr = *last;
+    for (i, &n) in init.iter().enumerate() {
+        addr += n << (8 * (3 - i));
+    }
+    Some(Ipv4Addr::from(u32::try_from(addr).ok()?))
+}
+
+/// Whether a normalized host (`localhost`, `127.0.0.1`, `[::1]`) names this machine: the
+/// `localhost` names, 127.0.0.0/8, `::1`, and IPv4-mapped loopback addresses.
+fn is_loopback_host(host: &str) -> bool {
+    if host == "localhost" || host.ends_with(".localhost") {
+        return true;
+    }
+    if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return v6.parse::<Ipv6Addr>().is_ok_and(|a| {
+            a.is_loopback() || a.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        });
+    }
+    ends_in_number(host) && host.parse::<Ipv4Addr>().is_ok_and(|a| a.is_loopback())
 }
 
 /// `host[:port]` of an authority; brackets kept on IPv6 hosts.
@@ -747,7 +866,229 @@ mod tests {
         ));
         assert!(matches!(
             parse_pattern("https://bücher.example"),
-            Err(ErrorKind::NonAsciiHost { punycode: Some(p) }) if p == "xn--bcher-kva.example"
+            Err(ErrorKind::NonAsciiHost { suggestion: Some(p) }) if p == "https://xn--bcher-kva.example"
         ));
+        for (value, want) in [
+            (
+                "https://*.bücher.example",
+                "https://*.xn--bcher-kva.example",
+            ),
+            (
+                "https://*.bücher.example:8443",
+                "https://*.xn--bcher-kva.example:8443",
+            ),
+            (
+                "https://*.bücher.example:*",
+                "https://*.xn--bcher-kva.example:*",
+            ),
+        ] {
+            assert_eq!(
+                parse_pattern(value),
+                Err(ErrorKind::NonAsciiHost {
+                    suggestion: Some(want.to_owned())
+                }),
+                "{value}"
+            );
+        }
+    }
+
+    fn suggestion(value: &str) -> String {
+        match parse_pattern(value) {
+            Err(ErrorKind::MissingScheme { suggestion }) => suggestion,
+            other => panic!("{value}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn missing_scheme_suggestions_keep_the_host() {
+        assert_eq!(suggestion("https:/example.com"), "https://example.com");
+        assert_eq!(suggestion("https:example.com/x"), "https://example.com");
+        assert_eq!(suggestion("HTTP:\\\\a.test"), "http://a.test");
+        assert_eq!(suggestion("example.com/"), "https://example.com");
+        assert_eq!(suggestion("localhost:3000"), "https://localhost:3000");
+        assert_eq!(parse_pattern(""), Err(ErrorKind::EmptyOrigin));
+    }
+
+    #[test]
+    fn opaque_schemes_are_refused() {
+        for v in [
+            "data:text/html,x",
+            "javascript:alert(1)",
+            "about:blank",
+            "data://x",
+            "JavaScript://x",
+        ] {
+            assert!(
+                matches!(parse_pattern(v), Err(ErrorKind::OpaqueOrigin { .. })),
+                "{v}: {:?}",
+                parse_pattern(v)
+            );
+        }
+        assert_eq!(parse_pattern("file:///x"), Err(ErrorKind::FileScheme));
+    }
+
+    #[test]
+    fn ipv4_hosts_follow_the_url_standard() {
+        for (v, want) in [
+            ("http://127.1", "http://127.0.0.1"),
+            ("http://0x7f.0.0.1", "http://127.0.0.1"),
+            ("http://2130706433", "http://127.0.0.1"),
+            ("http://0177.0.0.1:8080", "http://127.0.0.1:8080"),
+            ("http://127.0.0.0x1:*", "http://127.0.0.1:*"),
+            ("http://10.0.0.010", "http://10.0.0.8"),
+        ] {
+            assert_eq!(
+                parse_pattern(v),
+                Err(ErrorKind::NonCanonicalIpv4 {
+                    suggestion: want.to_owned()
+                }),
+                "{v}"
+            );
+        }
+        for v in [
+            "http://1.2.3.4.5",
+            "http://999.1.1.1",
+            "https://example.123",
+            "http://1.2.3.256",
+            "http://08.1.1.1",
+            "http://4294967296",
+            "http://a.0x",
+        ] {
+            assert_eq!(parse_pattern(v), Err(ErrorKind::InvalidIpv4), "{v}");
+        }
+        assert!(parse_pattern("http://127.0.0.1:8080").is_ok());
+        assert!(parse_pattern("http://0.0.0.0").is_ok());
+        assert!(
+            parse_pattern("https://123.example").is_ok(),
+            "numeric first label is a name"
+        );
+        assert!(
+            parse_pattern("https://example.1a").is_ok(),
+            "1a is no number"
+        );
+    }
+
+    #[test]
+    fn wildcards_over_ip_addresses_are_refused() {
+        for v in [
+            "http://*.1",
+            "http://*.0.0.1:*",
+            "http://*.168.192",
+            "http://*.0x1",
+        ] {
+            assert_eq!(
+                parse_pattern(v),
+                Err(ErrorKind::WildcardOverIpAddress),
+                "{v}"
+            );
+        }
+    }
+
+    fn public_suffix_error(v: &str) -> Option<String> {
+        match parse_pattern(v) {
+            Err(ErrorKind::PublicSuffixWildcard { suffix }) => Some(suffix),
+            Ok(_) => None,
+            Err(e) => panic!("{v}: {e:?}"),
+        }
+    }
+
+    #[test]
+    fn wildcards_over_public_suffixes_are_refused() {
+        for (v, rule) in [
+            ("https://*.ck", "*.ck"),
+            ("https://*.np", "*.np"),
+            ("https://*.kawasaki.jp", "*.kawasaki.jp"),
+            ("https://*.nom.br", "*.nom.br"),
+            (
+                "https://*.digitaloceanspaces.com",
+                "*.digitaloceanspaces.com",
+            ),
+            (
+                "https://*.compute-1.amazonaws.com",
+                "*.compute-1.amazonaws.com",
+            ),
+            ("https://*.awdev.ca", "*.awdev.ca"),
+            ("https://*.co.ck:*", "co.ck"),
+            ("https://*.foo.kawasaki.jp", "foo.kawasaki.jp"),
+            ("https://*.com", "com"),
+            ("https://*.vercel.app", "vercel.app"),
+        ] {
+            assert_eq!(public_suffix_error(v).as_deref(), Some(rule), "{v}");
+        }
+        assert_eq!(
+            public_suffix_error("https://*.www.ck"),
+            None,
+            "exception rule"
+        );
+        assert_eq!(
+            public_suffix_error("https://*.city.kawasaki.jp"),
+            None,
+            "exception rule"
+        );
+        assert_eq!(public_suffix_error("http://*.localhost"), None);
+        assert_eq!(public_suffix_error("https://*.example.com"), None);
+    }
+
+    /// Every wildcard and exception rule of the shipped list, not a sample: a wildcard over
+    /// a wildcard rule's base, or over any name the rule makes a suffix, is refused; a
+    /// wildcard over an exception's name (a registrable domain) is accepted unless the name
+    /// is a public suffix by another rule.
+    #[test]
+    fn every_wildcard_and_exception_rule_of_the_list() {
+        let mut wildcard = 0;
+        let mut exception = 0;
+        for rule in public_suffix::rules() {
+            if let Some(base) = rule.strip_prefix("*.") {
+                wildcard += 1;
+                if ends_in_number(base) {
+                    continue;
+                }
+                assert!(
+                    public_suffix_error(&format!("https://*.{base}")).is_some(),
+                    "*.{base}"
+                );
+                assert!(
+                    public_suffix_error(&format!("https://*.any-name.{base}")).is_some(),
+                    "*.any-name.{base}"
+                );
+            } else if let Some(name) = rule.strip_prefix('!') {
+                exception += 1;
+                assert_eq!(
+                    public_suffix_error(&format!("https://*.{name}")),
+                    None,
+                    "*.{name}"
+                );
+                assert_eq!(
+                    public_suffix_error(&format!("https://*.sub.{name}")),
+                    None,
+                    "*.sub.{name}"
+                );
+            } else if !ends_in_number(rule) {
+                assert!(
+                    public_suffix_error(&format!("https://*.{rule}")).is_some(),
+                    "{rule}"
+                );
+            }
+        }
+        assert!(
+            wildcard > 100 && exception > 5,
+            "{wildcard} wildcard, {exception} exception rules"
+        );
+    }
+
+    #[test]
+    fn loopback_is_decided_on_the_address() {
+        let insecure = |v: &str| parse_pattern(v).unwrap().unwrap().is_insecure();
+        assert!(!insecure("http://localhost:3000"));
+        assert!(!insecure("http://a.localhost"));
+        assert!(!insecure("http://127.0.0.1"));
+        assert!(!insecure("http://127.1.2.3:8080"));
+        assert!(!insecure("http://[::1]:3000"));
+        assert!(!insecure("http://[::ffff:127.0.0.1]"));
+        assert!(!insecure("https://example.com"));
+        assert!(insecure("http://127.evil.com"));
+        assert!(insecure("http://127.0.0.1.nip.io"));
+        assert!(insecure("http://[::ffff:10.0.0.1]"));
+        assert!(insecure("http://*.example.com"));
     }
 }

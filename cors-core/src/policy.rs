@@ -1,5 +1,6 @@
 //! Validation: a [`Config`] compiled into an immutable, precomputed [`Policy`].
 
+use std::collections::HashSet;
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
@@ -11,6 +12,8 @@ use crate::error::{
     ConfigError, ConfigErrors, ConfigWarning, ErrorKind, Field, LoadError, WarningKind,
 };
 use crate::origin::{OriginSet, Pattern, parse_pattern};
+use crate::public_suffix;
+use crate::server_limits::MethodLimit;
 use crate::token;
 
 /// A validated, compiled CORS policy: immutable, `Send + Sync`, and cheap to clone (one
@@ -283,6 +286,11 @@ impl Compiler {
         let Some(star) = list.iter().position(|s| s == "*") else {
             return ListOrAny::List(list);
         };
+        for (i, s) in list.iter().enumerate().skip(star + 1) {
+            if s == "*" {
+                self.warn(field, Some(i), s, WarningKind::Duplicate);
+            }
+        }
         let others: Vec<&String> = list.iter().filter(|s| *s != "*").collect();
         if others.is_empty() {
             return ListOrAny::Any;
@@ -304,6 +312,7 @@ impl Compiler {
 
         // allow_origins
         let mut patterns: Vec<Pattern> = Vec::new();
+        let mut seen: HashSet<Pattern> = HashSet::new();
         let mut any_origin = false;
         match self.list_or_any(Field::AllowOrigins, &config.allow_origins) {
             ListOrAny::Any | ListOrAny::AnyWithAuthorization => {
@@ -329,7 +338,7 @@ impl Compiler {
                     }
                     match parse_pattern(raw) {
                         Ok(Some(p)) => {
-                            if patterns.contains(&p) {
+                            if !seen.insert(p.clone()) {
                                 self.warn(
                                     Field::AllowOrigins,
                                     Some(i),
@@ -344,6 +353,18 @@ impl Compiler {
                                     Some(i),
                                     raw,
                                     WarningKind::NullOrigin,
+                                );
+                            }
+                            if let Pattern::Subdomain { base, .. } = &p
+                                && let Some(suffix) = public_suffix::suffix_below(base)
+                            {
+                                self.warn(
+                                    Field::AllowOrigins,
+                                    Some(i),
+                                    raw,
+                                    WarningKind::PublicSuffixBelowWildcard {
+                                        suffix: suffix.to_owned(),
+                                    },
                                 );
                             }
                             if credentials && p.is_insecure() {
@@ -368,11 +389,19 @@ impl Compiler {
             ListOrAny::Any | ListOrAny::AnyWithAuthorization => None,
             ListOrAny::List(list) => {
                 let mut out: Vec<String> = Vec::new();
+                let mut seen: HashSet<String> = HashSet::new();
                 for (i, raw) in list.iter().enumerate() {
                     if raw == "*" {
                         continue;
                     }
-                    if !token::is_token(raw.as_bytes()) {
+                    if raw.contains('*') {
+                        self.error(
+                            Field::AllowMethods,
+                            Some(i),
+                            Some(raw),
+                            ErrorKind::WildcardInMethod,
+                        );
+                    } else if !token::is_token(raw.as_bytes()) {
                         self.error(
                             Field::AllowMethods,
                             Some(i),
@@ -389,9 +418,19 @@ impl Compiler {
                     } else {
                         let m = String::from_utf8_lossy(token::normalize_method(raw.as_bytes()))
                             .into_owned();
-                        if out.contains(&m) {
+                        if !seen.insert(m.clone()) {
                             self.warn(Field::AllowMethods, Some(i), raw, WarningKind::Duplicate);
                         } else {
+                            if let Some(limit) = MethodLimit::of(m.as_bytes()) {
+                                self.warn(
+                                    Field::AllowMethods,
+                                    Some(i),
+                                    raw,
+                                    WarningKind::MethodServerLimit {
+                                        servers: limit.describe(),
+                                    },
+                                );
+                            }
                             out.push(m);
                         }
                     }
@@ -559,8 +598,13 @@ impl Compiler {
     /// Validates, lower-cases, sorts and deduplicates a header-name list.
     fn header_names(&mut self, field: Field, list: &[String]) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
         for (i, raw) in list.iter().enumerate() {
             if raw == "*" {
+                continue;
+            }
+            if raw.contains('*') {
+                self.error(field, Some(i), Some(raw), ErrorKind::WildcardInHeaderName);
                 continue;
             }
             if !token::is_token(raw.as_bytes()) {
@@ -568,7 +612,7 @@ impl Compiler {
                 continue;
             }
             let name = raw.to_ascii_lowercase();
-            if out.contains(&name) {
+            if !seen.insert(name.clone()) {
                 self.warn(field, Some(i), raw, WarningKind::Duplicate);
                 continue;
             }

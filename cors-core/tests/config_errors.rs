@@ -196,7 +196,13 @@ fn e112_non_ascii_host() {
         r#"allow_origins = ["https://bücher.example"]"#,
         "E112",
         Field::AllowOrigins,
-        &["punycode", "\"xn--bcher-kva.example\""],
+        &["punycode", "write \"https://xn--bcher-kva.example\""],
+    );
+    assert_error(
+        r#"allow_origins = ["https://*.bücher.example:8443"]"#,
+        "E112",
+        Field::AllowOrigins,
+        &["write \"https://*.xn--bcher-kva.example:8443\""],
     );
 }
 
@@ -445,15 +451,185 @@ fn w401_max_age_above_browser_cap() {
 }
 
 #[test]
-fn codes_are_unique() {
-    let codes = [
-        "E101", "E102", "E103", "E104", "E105", "E106", "E107", "E108", "E109", "E110", "E111",
-        "E112", "E113", "E114", "E115", "E116", "E201", "E202", "E301", "E302", "E401", "E402",
-    ];
-    let mut sorted = codes.to_vec();
-    sorted.dedup();
-    assert_eq!(sorted.len(), codes.len());
-    let _ = WarningKind::Duplicate.code();
+fn e115_public_suffix_wildcard_rules() {
+    // A wildcard rule of the list (`*.ck`): every name under `ck` is a public suffix.
+    assert_error(
+        "allow_origins = [\"https://*.ck\"]\nallow_credentials = true",
+        "E115",
+        Field::AllowOrigins,
+        &["rule \"*.ck\"", "every name under \"ck\""],
+    );
+    // An exception rule (`!www.ck`) makes www.ck a registrable domain.
+    assert!(
+        Policy::compile(&Config::from_toml_str(r#"allow_origins = ["https://*.www.ck"]"#).unwrap())
+            .is_ok()
+    );
+}
+
+#[test]
+fn e117_empty_origin() {
+    assert_error(
+        r#"allow_origins = [""]"#,
+        "E117",
+        Field::AllowOrigins,
+        &["allow_origins[0] = \"\"", "empty string is no origin"],
+    );
+}
+
+#[test]
+fn e118_opaque_origin() {
+    for v in [
+        "data:text/html,hi",
+        "javascript:alert(1)",
+        "about:blank",
+        "data://x",
+    ] {
+        assert_error(
+            &format!("allow_origins = [{v:?}]"),
+            "E118",
+            Field::AllowOrigins,
+            &["Origin: null", "list \"null\""],
+        );
+    }
+}
+
+#[test]
+fn e119_wildcard_over_ip_address() {
+    for v in ["http://*.1", "http://*.0.0.1:*", "http://*.168.192"] {
+        assert_error(
+            &format!("allow_origins = [{v:?}]\nallow_credentials = true"),
+            "E119",
+            Field::AllowOrigins,
+            &["not IP addresses"],
+        );
+    }
+}
+
+#[test]
+fn e120_invalid_ipv4() {
+    for v in [
+        "http://1.2.3.4.5",
+        "http://999.1.1.1",
+        "https://example.123",
+    ] {
+        assert_error(
+            &format!("allow_origins = [{v:?}]"),
+            "E120",
+            Field::AllowOrigins,
+            &["IPv4 address"],
+        );
+    }
+}
+
+#[test]
+fn e121_non_canonical_ipv4() {
+    for v in ["http://127.1", "http://0x7f.0.0.1", "http://2130706433"] {
+        assert_error(
+            &format!("allow_origins = [{v:?}]"),
+            "E121",
+            Field::AllowOrigins,
+            &["dotted-decimal", "write \"http://127.0.0.1\""],
+        );
+    }
+}
+
+#[test]
+fn e203_wildcard_in_method() {
+    assert_error(
+        "allow_origins = [\"https://a.test\"]\nallow_methods = [\"GET\", \"P*\"]",
+        "E203",
+        Field::AllowMethods,
+        &["allow_methods[1] = \"P*\"", "methods have no wildcards"],
+    );
+}
+
+#[test]
+fn e303_wildcard_in_header_name() {
+    assert_error(
+        "allow_origins = [\"https://a.test\"]\nallow_headers = [\"x-*\"]",
+        "E303",
+        Field::AllowHeaders,
+        &[
+            "allow_headers[0] = \"x-*\"",
+            "header names have no wildcards",
+        ],
+    );
+    assert_error(
+        "allow_origins = [\"https://a.test\"]\nexpose_headers = [\"x-a\", \"P*\"]",
+        "E303",
+        Field::ExposeHeaders,
+        &["expose_headers[1]", "expose_headers = \"*\""],
+    );
+}
+
+#[test]
+fn w103_duplicate_wildcard() {
+    assert_warning(
+        r#"allow_origins = ["*", "*"]"#,
+        "W103",
+        Field::AllowOrigins,
+        &["allow_origins[1] = \"*\"", "listed more than once"],
+    );
+}
+
+#[test]
+fn w104_public_suffix_below_wildcard() {
+    assert_warning(
+        r#"allow_origins = ["https://*.amazonaws.com"]"#,
+        "W104",
+        Field::AllowOrigins,
+        &["allow_origins[0]", ".amazonaws.com\""],
+    );
+}
+
+#[test]
+fn w201_method_server_limit() {
+    assert_warning(
+        "allow_origins = [\"https://a.test\"]\nallow_methods = [\"patch\"]",
+        "W201",
+        Field::AllowMethods,
+        &["allow_methods[0] = \"patch\"", "nginx", "Rocket"],
+    );
+    assert_warning(
+        "allow_origins = [\"https://a.test\"]\nallow_methods = [\"PURGE\"]",
+        "W201",
+        Field::AllowMethods,
+        &["Rocket 0.5 answers 400"],
+    );
+    let compiled = Policy::compile(
+        &Config::from_toml_str(
+            "allow_origins = [\"https://a.test\"]\nallow_methods = [\"PATCH\", \"delete\"]",
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(compiled.warnings.is_empty(), "{:?}", compiled.warnings);
+}
+
+#[test]
+fn w102_loopback_is_decided_on_the_address() {
+    for v in ["http://127.evil.com", "http://127.0.0.1.nip.io"] {
+        assert_warning(
+            &format!("allow_origins = [{v:?}]\nallow_credentials = true"),
+            "W102",
+            Field::AllowOrigins,
+            &["use https"],
+        );
+    }
+    for v in [
+        "http://127.0.0.1:3000",
+        "http://[::ffff:127.0.0.1]",
+        "http://localhost:*",
+    ] {
+        let compiled = Policy::compile(
+            &Config::from_toml_str(&format!(
+                "allow_origins = [{v:?}]\nallow_credentials = true"
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        assert!(compiled.warnings.is_empty(), "{v}: {:?}", compiled.warnings);
+    }
 }
 
 // Loaders.

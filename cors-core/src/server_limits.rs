@@ -1,0 +1,73 @@
+//! What some servers refuse before any CORS code runs (DESIGN §8), so that `cors check`
+//! and `cors explain` can say when a policy-allowed request cannot work on one of them.
+//!
+//! The table in `docs/semantics.md` ("Server limits") lists the same facts; a test checks
+//! that every server named here appears there.
+
+/// A server of the project and a method it cannot receive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MethodLimit {
+    /// nginx answers 400 to a method with a byte other than `A`-`Z`, `_` and `-`
+    /// (`patch`, `M2`).
+    Nginx,
+    /// Rocket 0.5 answers 400 to a method other than `GET`, `HEAD`, `POST`, `PUT`,
+    /// `DELETE`, `OPTIONS`, `PATCH` (`PURGE`, `patch`).
+    Rocket,
+    /// Both of the above.
+    NginxAndRocket,
+}
+
+impl MethodLimit {
+    /// Which servers refuse `method` (as a browser sends it, after Fetch's normalization),
+    /// if any.
+    pub fn of(method: &[u8]) -> Option<MethodLimit> {
+        let nginx = method.is_empty()
+            || !method
+                .iter()
+                .all(|&b| b.is_ascii_uppercase() || b == b'_' || b == b'-');
+        let rocket = !matches!(
+            method,
+            b"GET" | b"HEAD" | b"POST" | b"PUT" | b"DELETE" | b"OPTIONS" | b"PATCH"
+        );
+        match (nginx, rocket) {
+            (true, true) => Some(MethodLimit::NginxAndRocket),
+            (true, false) => Some(MethodLimit::Nginx),
+            (false, true) => Some(MethodLimit::Rocket),
+            (false, false) => None,
+        }
+    }
+
+    /// Which servers refuse the method and how, in one clause.
+    pub const fn describe(self) -> &'static str {
+        match self {
+            MethodLimit::Nginx => {
+                "nginx answers 400 to methods with bytes other than A-Z, '_' and '-'"
+            }
+            MethodLimit::Rocket => {
+                "Rocket 0.5 answers 400 to methods other than GET, HEAD, POST, PUT, DELETE, \
+                 OPTIONS and PATCH"
+            }
+            MethodLimit::NginxAndRocket => {
+                "nginx answers 400 to methods with bytes other than A-Z, '_' and '-', and \
+                 Rocket 0.5 to methods other than GET, HEAD, POST, PUT, DELETE, OPTIONS and \
+                 PATCH,"
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits() {
+        assert_eq!(MethodLimit::of(b"GET"), None);
+        assert_eq!(MethodLimit::of(b"PATCH"), None);
+        assert_eq!(MethodLimit::of(b"PURGE"), Some(MethodLimit::Rocket));
+        assert_eq!(MethodLimit::of(b"X_Y-Z"), Some(MethodLimit::Rocket));
+        assert_eq!(MethodLimit::of(b"patch"), Some(MethodLimit::NginxAndRocket));
+        assert_eq!(MethodLimit::of(b"M2"), Some(MethodLimit::NginxAndRocket));
+    }
+}
