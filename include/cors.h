@@ -276,6 +276,10 @@ enum cors_denial
      * More than one `Access-Control-Request-Method` line.
      */
     CORS_DENIAL_MULTIPLE_METHODS = 13,
+    /**
+     * The policy is chosen by path and the request's path is not in normal form.
+     */
+    CORS_DENIAL_PATH_NOT_NORMAL = 14,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

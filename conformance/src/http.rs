@@ -25,7 +25,7 @@ fn request_bytes(addr: SocketAddr, case: &Case) -> Vec<u8> {
         out.push(b':');
         if !value.is_empty() {
             out.push(b' ');
-            out.extend_from_slice(value.as_bytes());
+            out.extend_from_slice(value);
         }
         out.extend_from_slice(b"\r\n");
     }

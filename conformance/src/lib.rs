@@ -22,13 +22,15 @@
 
 mod check;
 mod http;
+mod invalid;
 mod server;
 mod table;
 
 pub use check::{Response, check};
 pub use http::send;
-pub use server::{Server, Summary, run_server_suite};
-pub use table::{Case, Expect, Expected, TableFile, load, table_dir};
+pub use invalid::{InvalidConfig, invalid_dir, load_invalid, missing_from, run_invalid_suite};
+pub use server::{ConfigFormat, Server, Summary, run_server_suite, run_server_suite_as};
+pub use table::{Case, Expect, Expected, Limit, SERVERS, TableFile, load, table_dir};
 
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

@@ -2,9 +2,8 @@
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -12,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::check::check;
 use crate::http::send;
-use crate::table::{load, table_dir};
+use crate::table::{TableFile, load, table_dir};
 
 /// How long a server may take to print its `listening on` line.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -190,47 +189,90 @@ pub struct Summary {
     pub cases: usize,
 }
 
-/// Distinguishes config files of suites running at once in one process.
-static RUN: AtomicUsize = AtomicUsize::new(0);
+/// The format a suite writes each table file's config in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigFormat {
+    /// `.toml`, as the table writes it.
+    Toml,
+    /// `.json`.
+    Json,
+    /// `.yaml`.
+    Yaml,
+}
 
-/// Removes a temporary config file when dropped.
-struct TempFile(PathBuf);
+impl ConfigFormat {
+    fn extension(self) -> &'static str {
+        match self {
+            ConfigFormat::Toml => "toml",
+            ConfigFormat::Json => "json",
+            ConfigFormat::Yaml => "yaml",
+        }
+    }
 
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
+    fn render(self, file: &TableFile) -> Result<String, String> {
+        match self {
+            ConfigFormat::Toml => Ok(file.config_toml()),
+            ConfigFormat::Json => {
+                serde_json::to_string_pretty(&file.config).map_err(|e| e.to_string())
+            }
+            ConfigFormat::Yaml => serde_yaml_ng::to_string(&file.config).map_err(|e| e.to_string()),
+        }
     }
 }
 
 /// Runs the whole table ([`table_dir`]) over real HTTP against a server.
 ///
 /// For each table file, the config is written to a temporary file, `cmd(path)` builds the
-/// command that serves it (the DESIGN.md section 5 contract: `--config PATH --listen
+/// command that serves it (the example-server contract: `--config PATH --listen
 /// 127.0.0.1:0`, announcing `listening on http://HOST:PORT`), and every case is sent with
-/// [`send`] and compared with [`check`]. `name` labels the failures.
+/// [`send`] and compared with [`check`] against [`Case::expect_for`](crate::Case::expect_for)`(name)`, so `name`
+/// must be the server's name in the table's limits (`axum`, `nginx`, ...).
 ///
 /// # Errors
 ///
 /// Every failure, one per line as `[name] file::case: difference`, then a count. A server
 /// that does not start fails its file.
 pub fn run_server_suite(name: &str, cmd: impl Fn(&Path) -> Command) -> Result<Summary, String> {
-    let files = load(&table_dir())?;
-    let run = RUN.fetch_add(1, Ordering::Relaxed);
-    let safe_name: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
+    run_server_suite_as(name, ConfigFormat::Toml, &[], cmd)
+}
+
+/// [`run_server_suite`] with each config written in `format`, for the table files named in
+/// `only` (every file when empty).
+///
+/// # Errors
+///
+/// As [`run_server_suite`]; a name in `only` that is no table file is a failure too.
+pub fn run_server_suite_as(
+    name: &str,
+    format: ConfigFormat,
+    only: &[&str],
+    cmd: impl Fn(&Path) -> Command,
+) -> Result<Summary, String> {
+    let mut files = load(&table_dir())?;
+    for wanted in only {
+        if !files.iter().any(|f| f.name == *wanted) {
+            return Err(format!("[{name}] no table file named {wanted}"));
+        }
+    }
+    if !only.is_empty() {
+        files.retain(|f| only.contains(&f.name.as_str()));
+    }
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("cors-conformance-{name}-"))
+        .tempdir()
+        .map_err(|e| format!("[{name}] cannot create a temporary directory: {e}"))?;
     let mut failures: Vec<String> = Vec::new();
     let mut failed_cases = 0usize;
     let mut cases = 0usize;
     for file in &files {
         cases += file.cases.len();
-        let path = std::env::temp_dir().join(format!(
-            "cors-conformance-{}-{run}-{safe_name}-{}.toml",
-            std::process::id(),
-            file.name
-        ));
-        if let Err(e) = std::fs::write(&path, file.config_toml()) {
+        let path = dir
+            .path()
+            .join(format!("{}.{}", file.name, format.extension()));
+        if let Err(e) = format
+            .render(file)
+            .and_then(|text| std::fs::write(&path, text).map_err(|e| e.to_string()))
+        {
             failures.push(format!(
                 "[{name}] {}: cannot write {}: {e}",
                 file.name,
@@ -239,7 +281,6 @@ pub fn run_server_suite(name: &str, cmd: impl Fn(&Path) -> Command) -> Result<Su
             failed_cases += file.cases.len();
             continue;
         }
-        let _cleanup = TempFile(path.clone());
         let server = match Server::start(cmd(&path)) {
             Ok(s) => s,
             Err(e) => {
@@ -250,7 +291,7 @@ pub fn run_server_suite(name: &str, cmd: impl Fn(&Path) -> Command) -> Result<Su
         };
         for case in &file.cases {
             let diffs = match send(server.addr(), case) {
-                Ok(resp) => check(&case.expect, &resp),
+                Ok(resp) => check(case.expect_for(name), &resp),
                 Err(e) => vec![format!("request failed: {e}")],
             };
             if !diffs.is_empty() {

@@ -47,13 +47,42 @@ pub struct Case {
     pub method: String,
     /// The request target (default `/anything/case`).
     pub path: String,
-    /// Request headers, sent in order, repeats kept, values byte for byte.
-    pub headers: Vec<(String, String)>,
+    /// Request headers, sent in order, repeats kept, values byte for byte (`\\xHH` escapes
+    /// in the file already decoded).
+    pub headers: Vec<(String, Vec<u8>)>,
     /// The request body, if any (a `Content-Length` is added).
     pub body: Option<String>,
     /// What the response must look like.
     pub expect: Expect,
+    /// Servers that cannot meet `expect` for a documented reason, and what they answer.
+    pub limits: Vec<Limit>,
 }
+
+impl Case {
+    /// What `server` must answer: its limit's expectation when it has one, else `expect`.
+    pub fn expect_for(&self, server: &str) -> &Expect {
+        self.limits
+            .iter()
+            .find(|l| l.servers.iter().any(|s| s == server))
+            .map_or(&self.expect, |l| &l.expect)
+    }
+}
+
+/// A server limit (`docs/semantics.md`, "Server limits"): what the named servers answer
+/// instead, asserted so that a change in them is noticed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limit {
+    /// Server names as the runners label them: `axum`, `warp`, `actix`, `rocket`,
+    /// `c-server`, `nginx`.
+    pub servers: Vec<String>,
+    /// Why these servers cannot do what the policy says, in one line.
+    pub why: String,
+    /// What they answer instead.
+    pub expect: Expect,
+}
+
+/// The server names a limit may list.
+pub const SERVERS: [&str; 6] = ["axum", "warp", "actix", "rocket", "c-server", "nginx"];
 
 /// The expected response.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,6 +153,41 @@ struct RawCase {
     headers: Vec<(String, String)>,
     body: Option<String>,
     expect: RawExpect,
+    #[serde(default)]
+    limit: Vec<RawLimit>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLimit {
+    servers: Vec<String>,
+    why: String,
+    expect: RawExpect,
+}
+
+/// Decodes `\xHH` (one byte) and `\\` (one backslash) in a header value.
+fn unescape(value: &str) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(value.len());
+    let mut bytes = value.bytes();
+    while let Some(b) = bytes.next() {
+        if b != b'\\' {
+            out.push(b);
+            continue;
+        }
+        match bytes.next() {
+            Some(b'\\') => out.push(b'\\'),
+            Some(b'x') => {
+                let hi = bytes.next().and_then(|c| (c as char).to_digit(16));
+                let lo = bytes.next().and_then(|c| (c as char).to_digit(16));
+                match (hi, lo) {
+                    (Some(h), Some(l)) => out.push((h * 16 + l) as u8),
+                    _ => return Err("\\x needs two hex digits".to_owned()),
+                }
+            }
+            _ => return Err("a backslash starts \\xHH or \\\\".to_owned()),
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Deserialize)]
@@ -194,11 +258,27 @@ fn validate(raw: &RawCase) -> Vec<String> {
     if !is_token(&raw.method) {
         errs.push(format!("method {:?} is not a token", raw.method));
     }
-    if !raw.path.starts_with('/') || raw.path.bytes().any(|b| b <= b' ' || b == 0x7f) {
+    if !(raw.path.starts_with('/') || raw.path == "*")
+        || raw.path.bytes().any(|b| b <= b' ' || b == 0x7f)
+    {
         errs.push(format!(
-            "path {:?} must start with / and have no spaces or control bytes",
+            "path {:?} must be * or start with /, and have no spaces or control bytes",
             raw.path
         ));
+    }
+    for limit in &raw.limit {
+        if limit.servers.is_empty() {
+            errs.push("a limit names no server".to_owned());
+        }
+        for server in &limit.servers {
+            if !SERVERS.contains(&server.as_str()) {
+                errs.push(format!("limit server {server:?} is not one of {SERVERS:?}"));
+            }
+        }
+        if limit.why.trim().is_empty() || limit.why.contains('\n') {
+            errs.push("a limit's `why` must be one non-empty line".to_owned());
+        }
+        errs.extend(validate_expect(&limit.expect));
     }
     for (name, value) in &raw.headers {
         if !is_token(name) {
@@ -211,23 +291,41 @@ fn validate(raw: &RawCase) -> Vec<String> {
         {
             errs.push(format!("request header {name:?} is set by the runner"));
         }
-        if value.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
+        let value = match unescape(value) {
+            Ok(v) => v,
+            Err(e) => {
+                errs.push(format!("request header {name:?}: {e}"));
+                continue;
+            }
+        };
+        if value.iter().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
             errs.push(format!(
                 "request header {name:?} has CR, LF or NUL in its value"
             ));
         }
-        if value.starts_with([' ', '\t']) || value.ends_with([' ', '\t']) {
+        if value.starts_with(b" ")
+            || value.starts_with(b"\t")
+            || value.ends_with(b" ")
+            || value.ends_with(b"\t")
+        {
             errs.push(format!(
                 "request header {name:?}: servers trim leading/trailing whitespace, so the core \
                  and servers would see different values"
             ));
         }
     }
-    if !(100..=599).contains(&raw.expect.status) {
-        errs.push(format!("status {} is not 100..=599", raw.expect.status));
+    errs.extend(validate_expect(&raw.expect));
+    errs
+}
+
+/// Every problem of one expectation, as sentences.
+fn validate_expect(expect: &RawExpect) -> Vec<String> {
+    let mut errs = Vec::new();
+    if !(100..=599).contains(&expect.status) {
+        errs.push(format!("status {} is not 100..=599", expect.status));
     }
     let mut seen = BTreeSet::new();
-    for name in raw.expect.headers.keys() {
+    for name in expect.headers.keys() {
         if !is_token(name) {
             errs.push(format!("expected header name {name:?} is not a token"));
         }
@@ -235,7 +333,7 @@ fn validate(raw: &RawCase) -> Vec<String> {
             errs.push(format!("expected header {name:?} is listed twice"));
         }
     }
-    for name in &raw.expect.absent {
+    for name in &expect.absent {
         let stem = name.strip_suffix('*').unwrap_or(name);
         if !is_token(stem) || stem.contains('*') {
             errs.push(format!(
@@ -246,31 +344,50 @@ fn validate(raw: &RawCase) -> Vec<String> {
     errs
 }
 
+fn convert_expect(raw: RawExpect) -> Expect {
+    Expect {
+        status: raw.status,
+        handler: raw.handler,
+        headers: raw
+            .headers
+            .into_iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v))
+            .collect(),
+        absent: raw
+            .absent
+            .into_iter()
+            .map(|a| a.to_ascii_lowercase())
+            .collect(),
+        body: raw.body,
+    }
+}
+
+/// Converts a validated case (escapes already checked).
 fn convert(raw: RawCase) -> Case {
     Case {
         name: raw.name,
         why: raw.why,
         method: raw.method,
         path: raw.path,
-        headers: raw.headers,
+        headers: raw
+            .headers
+            .into_iter()
+            .map(|(n, v)| {
+                let bytes = unescape(&v).unwrap_or_else(|_| v.into_bytes());
+                (n, bytes)
+            })
+            .collect(),
         body: raw.body,
-        expect: Expect {
-            status: raw.expect.status,
-            handler: raw.expect.handler,
-            headers: raw
-                .expect
-                .headers
-                .into_iter()
-                .map(|(k, v)| (k.to_ascii_lowercase(), v))
-                .collect(),
-            absent: raw
-                .expect
-                .absent
-                .into_iter()
-                .map(|a| a.to_ascii_lowercase())
-                .collect(),
-            body: raw.expect.body,
-        },
+        expect: convert_expect(raw.expect),
+        limits: raw
+            .limit
+            .into_iter()
+            .map(|l| Limit {
+                servers: l.servers,
+                why: l.why,
+                expect: convert_expect(l.expect),
+            })
+            .collect(),
     }
 }
 
@@ -396,6 +513,26 @@ mod tests {
         );
         assert_eq!(c.expect.absent, ["access-control-*"]);
         assert!(f.config_toml().contains("allow_origins"));
+    }
+
+    #[test]
+    fn escapes_and_limits() {
+        let text = GOOD.replace("[\"Origin\", \"x\"]", "[\"Origin\", 'a\\xffb\\\\']")
+            + r#"
+        [[case.limit]]
+        servers = ["rocket"]
+        why = "Rocket drops it"
+        expect.status = 204
+        "#;
+        let f = parse(&text).unwrap();
+        let c = &f.cases[0];
+        assert_eq!(c.headers[1].1, b"a\xffb\\");
+        assert_eq!(c.expect_for("rocket").status, 204);
+        assert_eq!(c.expect_for("axum").status, 200);
+        let e = parse(&text.replace("\"rocket\"", "\"tomcat\"")).unwrap_err();
+        assert!(e.contains("tomcat"), "{e}");
+        let e = parse(&GOOD.replace("[\"Origin\", \"x\"]", "[\"Origin\", 'a\\xf']")).unwrap_err();
+        assert!(e.contains("two hex digits"), "{e}");
     }
 
     #[test]

@@ -69,6 +69,9 @@ pub enum Denial<'a> {
     TooManyHeaderLines,
     /// Private network access requested but not allowed.
     PrivateNetworkNotAllowed,
+    /// The policy is chosen by path and the request's path is not in normal form
+    /// ([`is_normal_form_path`](crate::is_normal_form_path)), so nothing is granted.
+    PathNotNormal(&'a [u8]),
 }
 
 /// The kind of a [`Denial`], without its data: a stable number for C and logs.
@@ -102,11 +105,13 @@ pub enum DenialKind {
     TooManyHeaderLines = 11,
     /// See [`Denial::PrivateNetworkNotAllowed`].
     PrivateNetworkNotAllowed = 12,
+    /// See [`Denial::PathNotNormal`].
+    PathNotNormal = 14,
 }
 
 impl DenialKind {
     /// Every kind, in code order.
-    pub const ALL: [DenialKind; 13] = [
+    pub const ALL: [DenialKind; 14] = [
         DenialKind::OriginNotAllowed,
         DenialKind::OriginMalformed,
         DenialKind::MultipleOrigins,
@@ -120,6 +125,7 @@ impl DenialKind {
         DenialKind::TooManyHeaderLines,
         DenialKind::PrivateNetworkNotAllowed,
         DenialKind::MultipleMethods,
+        DenialKind::PathNotNormal,
     ];
 
     /// The kind with this stable number, if any.
@@ -158,6 +164,9 @@ impl DenialKind {
             DenialKind::PrivateNetworkNotAllowed => {
                 "private network access was requested and is not allowed"
             }
+            DenialKind::PathNotNormal => {
+                "the policy is chosen by path and the request's path is not in normal form"
+            }
         }
     }
 
@@ -177,6 +186,7 @@ impl DenialKind {
             DenialKind::TooManyHeaders => "too-many-headers",
             DenialKind::TooManyHeaderLines => "too-many-header-lines",
             DenialKind::PrivateNetworkNotAllowed => "private-network-not-allowed",
+            DenialKind::PathNotNormal => "path-not-normal",
         }
     }
 }
@@ -191,7 +201,8 @@ impl<'a> Denial<'a> {
             | Denial::MethodInvalid(v)
             | Denial::MethodForbidden(v)
             | Denial::HeaderNotAllowed(v)
-            | Denial::HeaderInvalid(v) => v,
+            | Denial::HeaderInvalid(v)
+            | Denial::PathNotNormal(v) => v,
             Denial::MultipleOrigins
             | Denial::MultipleMethods
             | Denial::AuthorizationNotCovered
@@ -218,6 +229,7 @@ impl<'a> Denial<'a> {
             DenialKind::TooManyHeaders => Denial::TooManyHeaders,
             DenialKind::TooManyHeaderLines => Denial::TooManyHeaderLines,
             DenialKind::PrivateNetworkNotAllowed => Denial::PrivateNetworkNotAllowed,
+            DenialKind::PathNotNormal => Denial::PathNotNormal(value),
         }
     }
 
@@ -237,6 +249,7 @@ impl<'a> Denial<'a> {
             Denial::TooManyHeaders => DenialKind::TooManyHeaders,
             Denial::TooManyHeaderLines => DenialKind::TooManyHeaderLines,
             Denial::PrivateNetworkNotAllowed => DenialKind::PrivateNetworkNotAllowed,
+            Denial::PathNotNormal(_) => DenialKind::PathNotNormal,
         }
     }
 }
@@ -299,6 +312,13 @@ impl fmt::Display for Denial<'_> {
             ),
             Denial::PrivateNetworkNotAllowed => f.write_str(
                 "the preflight asks for private network access and allow_private_network is false",
+            ),
+            Denial::PathNotNormal(p) => write!(
+                f,
+                "path \"{}\" is not in normal form (a dot segment, an empty segment, an \
+                 encoded unreserved character, '/' or '\\'), and the policy is chosen by \
+                 path, so nothing is granted",
+                p.escape_ascii()
             ),
         }
     }
@@ -494,6 +514,39 @@ impl ResponseHeaders {
 }
 
 impl Policy {
+    /// [`decide`](Self::decide) for a server that chose this policy by the request's path
+    /// (`raw_target`, the request target as received): when the path is not in normal
+    /// form ([`is_normal_form_path`](crate::is_normal_form_path)), frameworks may route it
+    /// to a handler of another path, so the decision grants nothing: a preflight is denied
+    /// (403), any other request gets no CORS header but `Vary`, and the denial says why.
+    pub fn decide_at<'a, R>(&'a self, req: &'a R, raw_target: &'a [u8]) -> Decision<'a, R::Value>
+    where
+        R: RequestView + ?Sized,
+    {
+        let decision = self.decide(req);
+        if crate::path::is_normal_form_path(raw_target) {
+            return decision;
+        }
+        let action = match decision.kind {
+            RequestKind::Preflight => Action::Respond(StatusCode::FORBIDDEN),
+            RequestKind::Actual => Action::Forward,
+            // Not CORS, so nothing is denied; a constant policy's headers are still withheld.
+            RequestKind::NotCors => {
+                return Decision::new(RequestKind::NotCors, Action::Forward, decision.vary);
+            }
+        };
+        let mut d = Decision::new(decision.kind, action, decision.vary);
+        d.denial = Some(Denial::PathNotNormal(raw_target));
+        tracing::debug!(
+            target: "cors",
+            kind = ?d.kind,
+            reason = DenialKind::PathNotNormal.as_str(),
+            "CORS request denied: {}",
+            Denial::PathNotNormal(raw_target)
+        );
+        d
+    }
+
     /// Decides what a request's response must carry (DESIGN.md section 3). Never fails and
     /// never allocates; denials are reported in the decision (and logged at debug level).
     ///

@@ -55,6 +55,7 @@ mod decision;
 mod error;
 pub mod explain;
 mod origin;
+mod path;
 mod policy;
 mod public_suffix;
 mod request;
@@ -72,6 +73,7 @@ pub use error::{
     Format, LoadError, WarningKind,
 };
 pub use origin::MAX_ORIGIN_LEN;
+pub use path::is_normal_form_path;
 pub use policy::{Compiled, Policy, PolicyValue};
 pub use request::{HeaderLines, RequestBytes, RequestHeader, RequestView};
 pub use response::{ResponseHeader, Vary, is_owned_header};

@@ -760,3 +760,103 @@ fn normalized_config() {
     assert_eq!(c.expose_headers, cors_core::AnyOr::from(["x-request-id"]));
     assert_eq!(Policy::new(c).unwrap(), p);
 }
+
+/// A value of the wrong type names its field (and index) in the project's words, with the
+/// line and column, in TOML, JSON and YAML alike.
+#[test]
+fn wrong_types_name_their_field_in_every_format() {
+    let cases: [(&str, &str, &str, &str); 8] = [
+        (
+            "preflight_status",
+            "\"204\"",
+            "\"204\"",
+            "preflight_status: expected the number 200 or 204, found the string \"204\"",
+        ),
+        (
+            "max_age",
+            "-1",
+            "-1",
+            "max_age: expected a number of seconds from 0 to 4294967295, found the number -1",
+        ),
+        (
+            "allow_credentials",
+            "\"true\"",
+            "\"true\"",
+            "allow_credentials: expected true or false, found the string \"true\"",
+        ),
+        (
+            "allow_private_network",
+            "1",
+            "1",
+            "allow_private_network: expected true or false, found the number 1",
+        ),
+        (
+            "preflight_continue",
+            "\"yes\"",
+            "\"yes\"",
+            "preflight_continue: expected true or false, found the string \"yes\"",
+        ),
+        (
+            "allow_methods",
+            "\"GET\"",
+            "\"GET\"",
+            "allow_methods: expected \"*\" or a list of strings, found the string \"GET\"; write [\"GET\"]",
+        ),
+        (
+            "allow_headers",
+            "[\"x-a\", 7]",
+            "[\"x-a\", 7]",
+            "allow_headers[1]: expected a string, found the number 7",
+        ),
+        (
+            "preflight_status",
+            "70000",
+            "70000",
+            "preflight_status: expected the number 200 or 204, found the number 70000",
+        ),
+    ];
+    for (key, toml_value, json_value, want) in cases {
+        let toml = format!("allow_origins = [\"https://a.test\"]\n{key} = {toml_value}\n");
+        let json = format!(
+            "{{\n  \"allow_origins\": [\"https://a.test\"],\n  \"{key}\": {json_value}\n}}"
+        );
+        let yaml = format!("allow_origins: [\"https://a.test\"]\n{key}: {json_value}\n");
+        let mut results = vec![
+            ("toml", Config::from_toml_str(&toml), 2),
+            ("json", Config::from_json_str(&json), 3),
+        ];
+        if cfg!(feature = "yaml") {
+            results.push(("yaml", Config::from_yaml_str(&yaml), 2));
+        }
+        for (format, result, want_line) in results {
+            match result {
+                Err(LoadError::Syntax { line, message, .. }) => {
+                    assert_eq!(message, want, "{format} {key}");
+                    assert_eq!(line, Some(want_line), "{format} {key}: {message}");
+                }
+                other => panic!("{format} {key}: {other:?}"),
+            }
+        }
+    }
+    // The origin list itself, as a bare string: the fix is given.
+    match Config::from_toml_str("allow_origins = \"https://example.com\"") {
+        Err(LoadError::Syntax {
+            message,
+            line,
+            column,
+            ..
+        }) => {
+            assert_eq!(
+                message,
+                "allow_origins: expected \"*\" or a list of strings, found the string \
+                 \"https://example.com\"; write [\"https://example.com\"]"
+            );
+            assert_eq!((line, column), (Some(1), Some(17)));
+        }
+        other => panic!("{other:?}"),
+    }
+    // JSON null for max_age is "no max_age", as an absent key.
+    let c =
+        Config::from_json_str(r#"{"allow_origins": ["https://a.test"], "max_age": null}"#).unwrap();
+    assert_eq!(c.max_age, None);
+}

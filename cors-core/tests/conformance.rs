@@ -2,8 +2,10 @@
 //! route server of the table's README simulated: `Forward` gets the route's response and
 //! then the decision's headers; `Respond` gets its status, an empty body and the headers.
 
-use cors_conformance::{Case, Response, TableFile, check, load, table_dir};
-use cors_core::{Action, Config, Policy};
+use cors_conformance::{
+    Case, Response, TableFile, check, invalid_dir, load, load_invalid, missing_from, table_dir,
+};
+use cors_core::{Action, Config, Format, Policy};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode};
 
 fn policy(file: &TableFile) -> Result<Policy, String> {
@@ -22,8 +24,7 @@ fn request(case: &Case) -> Result<Request<()>, String> {
         .map_err(|e| e.to_string())?;
     for (name, value) in &case.headers {
         let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| format!("{name}: {e}"))?;
-        let value =
-            HeaderValue::from_bytes(value.as_bytes()).map_err(|e| format!("{value:?}: {e}"))?;
+        let value = HeaderValue::from_bytes(value).map_err(|e| format!("{value:?}: {e}"))?;
         req.headers_mut().append(name, value);
     }
     Ok(req)
@@ -119,4 +120,49 @@ fn conformance_table() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// The invalid-config table: each config is refused with exactly its error codes, and the
+/// message names every path it lists.
+#[test]
+fn invalid_configs_are_refused() {
+    let configs = load_invalid(&invalid_dir()).unwrap_or_else(|e| panic!("{e}"));
+    let mut failures = Vec::new();
+    for c in &configs {
+        let format = Format::from_extension(&c.format).expect("the loader checks formats");
+        let (text, mut codes) = match Config::from_str_format(&c.text, format) {
+            Err(e) => (e.to_string(), vec![e.code().to_owned()]),
+            Ok(config) => match Policy::compile(&config) {
+                Ok(_) => {
+                    failures.push(format!("{}: compiled", c.label));
+                    continue;
+                }
+                Err(errors) => (
+                    errors.to_string(),
+                    errors.iter().map(|e| e.code().to_owned()).collect(),
+                ),
+            },
+        };
+        for m in missing_from(c, &text, None) {
+            failures.push(format!("{}: {m}: {text}", c.label));
+        }
+        if !c.codes.is_empty() {
+            let mut want = c.codes.clone();
+            want.sort();
+            codes.sort();
+            if codes != want {
+                failures.push(format!(
+                    "{}: codes {codes:?}, want {want:?}: {text}",
+                    c.label
+                ));
+            }
+        } else if codes != ["L004"] {
+            failures.push(format!(
+                "{}: codes {codes:?}, want a syntax error: {text}",
+                c.label
+            ));
+        }
+    }
+    assert!(configs.len() >= 20, "{} invalid configs", configs.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -96,12 +96,14 @@ pub enum cors_denial {
     PrivateNetworkNotAllowed = 12,
     /// More than one `Access-Control-Request-Method` line.
     MultipleMethods = 13,
+    /// The policy is chosen by path and the request's path is not in normal form.
+    PathNotNormal = 14,
 }
 
 /// cbindgen:ignore
 impl cors_denial {
     /// Every value, for tests.
-    pub const ALL: [cors_denial; 14] = [
+    pub const ALL: [cors_denial; 15] = [
         cors_denial::None,
         cors_denial::OriginNotAllowed,
         cors_denial::OriginMalformed,
@@ -116,6 +118,7 @@ impl cors_denial {
         cors_denial::TooManyHeaderLines,
         cors_denial::PrivateNetworkNotAllowed,
         cors_denial::MultipleMethods,
+        cors_denial::PathNotNormal,
     ];
 
     /// The core's kind with this code; `None` for 0; `Err` for an unknown code.

@@ -59,6 +59,39 @@ fn c_server_passes_the_conformance_table() {
     run_table("c-server", &exe);
 }
 
+fn command(exe: &Path) -> impl Fn(&Path) -> Command + '_ {
+    move |config| {
+        let mut cmd = Command::new(exe);
+        cmd.arg("--config")
+            .arg(config)
+            .args(["--listen", "127.0.0.1:0"]);
+        cmd
+    }
+}
+
+/// Every config of the invalid table is refused, naming each field and the file; JSON
+/// and YAML configs serve as TOML ones do.
+#[test]
+fn c_server_refuses_invalid_configs_and_reads_every_format() {
+    let exe = build_server("cors-c-server-formats", None);
+    let n = cors_conformance::run_invalid_suite("c-server", command(&exe))
+        .unwrap_or_else(|failures| panic!("{failures}"));
+    assert!(n >= 20, "{n} invalid configs");
+    for format in [
+        cors_conformance::ConfigFormat::Json,
+        cors_conformance::ConfigFormat::Yaml,
+    ] {
+        let summary = cors_conformance::run_server_suite_as(
+            "c-server",
+            format,
+            &["credentials", "methods"],
+            command(&exe),
+        )
+        .unwrap_or_else(|failures| panic!("{format:?}: {failures}"));
+        assert_eq!(summary.files, 2);
+    }
+}
+
 /// The same run with the server built under ASan and UBSan: a memory error in request
 /// handling aborts the server, which fails the cases after it.
 #[test]

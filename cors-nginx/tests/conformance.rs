@@ -26,3 +26,48 @@ fn nginx_passes_the_conformance_table() {
     let summary = summary.unwrap_or_else(|failures| panic!("{failures}"));
     assert!(summary.cases >= 150, "{summary:?}");
 }
+
+fn contract(module: &std::path::Path) -> impl Fn(&std::path::Path) -> Command + '_ {
+    move |config| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_nginx-contract"));
+        cmd.arg("--config")
+            .arg(config)
+            .args(["--listen", "127.0.0.1:0"])
+            .arg("--module")
+            .arg(module);
+        cmd
+    }
+}
+
+/// Every config of the invalid table: nginx refuses to start, naming each field and the
+/// file (as `nginx -t` does).
+#[test]
+fn nginx_refuses_the_invalid_configs() {
+    let module = support::module();
+    TempDir::sweep_stale("contract");
+    let n = cors_conformance::run_invalid_suite("nginx", contract(&module));
+    TempDir::sweep_stale("contract");
+    let n = n.unwrap_or_else(|failures| panic!("{failures}"));
+    assert!(n >= 20, "{n} invalid configs");
+}
+
+/// `cors_policy` reads JSON and YAML files as the Rust servers do.
+#[test]
+fn nginx_reads_json_and_yaml() {
+    let module = support::module();
+    TempDir::sweep_stale("contract");
+    for format in [
+        cors_conformance::ConfigFormat::Json,
+        cors_conformance::ConfigFormat::Yaml,
+    ] {
+        let summary = cors_conformance::run_server_suite_as(
+            "nginx",
+            format,
+            &["credentials", "methods"],
+            contract(&module),
+        );
+        TempDir::sweep_stale("contract");
+        let summary = summary.unwrap_or_else(|failures| panic!("{format:?}: {failures}"));
+        assert_eq!(summary.files, 2);
+    }
+}

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use cors_core::{Action, HeaderRef, Policy, RequestHeader, RequestView, ResponseHeader};
+use cors_core::{Action, Decision, HeaderRef, Policy, RequestHeader, RequestView, ResponseHeader};
 use rocket::http::Status;
 use rocket::response::Body;
 use rocket::{Request, Response};
@@ -68,7 +68,8 @@ impl Scopes {
         self.scopes.iter().map(|(b, c)| (b.as_str(), &c.policy))
     }
 
-    /// The policy whose base covers `path`, if any.
+    /// The policy whose base covers `path`, if any. A target that is no path (`*` of
+    /// `OPTIONS *`) falls under the root scope only.
     fn find(&self, path: &str) -> Option<&Compiled> {
         self.scopes
             .iter()
@@ -76,14 +77,34 @@ impl Scopes {
                 path.as_bytes()
                     .strip_prefix(base.as_bytes())
                     .is_some_and(|rest| rest.is_empty() || rest.first() == Some(&b'/'))
+                    || (base.is_empty() && !path.starts_with('/'))
             })
             .map(|(_, c)| c)
     }
 
+    /// The decision for `req`. With several scopes the policy is chosen by path, which
+    /// Rocket routes on decoded segments with empty ones dropped: a path not in normal
+    /// form (`//api/x`, `/%61pi/x`) could reach one scope's routes under another scope's
+    /// policy, so it is granted nothing (the core's `decide_at`).
+    fn decide<'a>(
+        &self,
+        compiled: &'a Compiled,
+        req: &'a RocketRequest<'a, '_>,
+        path: &'a str,
+    ) -> Decision<'a, str> {
+        if self.scopes.len() > 1 {
+            compiled.policy.decide_at(req, path.as_bytes())
+        } else {
+            compiled.policy.decide(req)
+        }
+    }
+
     /// The status to answer a preflight with, when the policy says to answer now.
     pub(crate) fn preflight_status(&self, req: &Request<'_>) -> Option<Status> {
-        let compiled = self.find(req.uri().path().as_str())?;
-        match compiled.policy.decide(&RocketRequest(req)).action() {
+        let view = RocketRequest(req);
+        let path = req.uri().path();
+        let compiled = self.find(path.as_str())?;
+        match self.decide(compiled, &view, path.as_str()).action() {
             Action::Respond(code) => Some(Status::new(code.as_u16())),
             Action::Forward => None,
         }
@@ -92,14 +113,19 @@ impl Scopes {
     /// Applies the decision for `req` to `res`: the preflight status and empty body when
     /// the policy answers, the owned headers replaced, `Vary` merged.
     pub(crate) fn apply<'r>(&'r self, req: &'r Request<'_>, res: &mut Response<'r>) {
-        let Some(compiled) = self.find(req.uri().path().as_str()) else {
+        let path = req.uri().path();
+        let Some(compiled) = self.find(path.as_str()) else {
             return;
         };
         let view = RocketRequest(req);
-        let decision = compiled.policy.decide(&view);
+        let decision = self.decide(compiled, &view, path.as_str());
         if let Action::Respond(code) = decision.action() {
             res.set_status(Status::new(code.as_u16()));
-            if !res.body().is_none() {
+            if code.as_u16() == 204 {
+                // Rocket sends `Content-Length` for every sized body, 0 included, which a
+                // 204 must not carry (RFC 9110 section 8.6); an unsized empty body has none.
+                res.set_streamed_body(rocket::tokio::io::empty());
+            } else if !res.body().is_none() {
                 *res.body_mut() = Body::default();
             }
         }

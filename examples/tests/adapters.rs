@@ -1,117 +1,73 @@
 //! The cross-adapter suite: the whole conformance table over real HTTP against each example
-//! server, and the server contract's handling of an invalid config.
+//! server, the same table's configs written as JSON and YAML, and the invalid-config table
+//! (each refused before listening, naming every field and the file).
 //!
 //! Another server (the C server, nginx) joins by giving its command line to
-//! `cors_conformance::run_server_suite`.
+//! `cors_conformance::run_server_suite` and `run_invalid_suite`.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-/// Runs the whole table against one example server binary.
-fn conformance(name: &str, bin: &str) {
-    let summary = cors_conformance::run_server_suite(name, |config: &Path| {
+use cors_conformance::{ConfigFormat, run_invalid_suite, run_server_suite, run_server_suite_as};
+
+fn command(bin: &str) -> impl Fn(&Path) -> Command + '_ {
+    move |config: &Path| {
         let mut c = Command::new(bin);
         c.arg("--config")
             .arg(config)
             .args(["--listen", "127.0.0.1:0"]);
         c
-    })
-    .unwrap_or_else(|failures| panic!("{failures}"));
+    }
+}
+
+/// Runs the whole table against one example server binary.
+fn conformance(name: &str, bin: &str) {
+    let summary = run_server_suite(name, command(bin)).unwrap_or_else(|f| panic!("{f}"));
     assert!(summary.cases > 0, "{name}: the table has no case");
 }
 
-/// A config with two errors in different fields: the server must exit non-zero and
-/// report both, naming the fields, before listening.
-fn rejects_invalid_config(name: &str, bin: &str) {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    let config = dir.join(format!("invalid-{name}.toml"));
-    std::fs::write(
-        &config,
-        "allow_origins = [\"https://app.example.com/path\"]\npreflight_status = 302\n",
-    )
-    .unwrap();
-    let mut child = Command::new(bin)
-        .arg("--config")
-        .arg(&config)
-        .args(["--listen", "127.0.0.1:0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{name}: cannot start {bin}: {e}"));
-    // A server that starts anyway would never exit: bound the wait, then fail.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let out = child.wait_with_output().unwrap();
-            panic!(
-                "{name}: still running with an invalid config; stdout:\n{}",
-                String::from_utf8_lossy(&out.stdout)
-            );
-        }
-        thread::sleep(Duration::from_millis(20));
+/// The same servers read JSON and YAML: a few table files with their configs in each.
+fn formats(name: &str, bin: &str) {
+    for format in [ConfigFormat::Json, ConfigFormat::Yaml] {
+        let summary = run_server_suite_as(
+            name,
+            format,
+            &["credentials", "headers-any-credentials", "methods"],
+            command(bin),
+        )
+        .unwrap_or_else(|f| panic!("{format:?}: {f}"));
+        assert_eq!(summary.files, 3, "{name} {format:?}");
     }
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        !out.status.success(),
-        "{name}: exited successfully with an invalid config; stderr:\n{stderr}"
-    );
-    for field in ["allow_origins", "preflight_status"] {
-        assert!(
-            stderr.contains(field),
-            "{name}: stderr does not name {field}:\n{stderr}"
-        );
-    }
-    assert!(
-        stderr.contains(&*config.to_string_lossy()),
-        "{name}: stderr does not name the file:\n{stderr}"
-    );
-    assert!(
-        !stdout.contains("listening on"),
-        "{name}: announced despite the invalid config"
-    );
+}
+
+/// Every config of the invalid table: refused, naming each field and the file.
+fn invalid(name: &str, bin: &str) {
+    let n = run_invalid_suite(name, command(bin)).unwrap_or_else(|f| panic!("{f}"));
+    assert!(n >= 20, "{name}: {n} invalid configs");
 }
 
 macro_rules! adapter {
-    ($suite:ident, $invalid:ident, $name:literal, $bin:expr) => {
-        #[test]
-        fn $suite() {
-            conformance($name, $bin);
-        }
+    ($module:ident, $name:literal, $bin:expr) => {
+        mod $module {
+            #[test]
+            fn passes_the_table() {
+                super::conformance($name, $bin);
+            }
 
-        #[test]
-        fn $invalid() {
-            rejects_invalid_config($name, $bin);
+            #[test]
+            fn reads_json_and_yaml() {
+                super::formats($name, $bin);
+            }
+
+            #[test]
+            fn refuses_invalid_configs() {
+                super::invalid($name, $bin);
+            }
         }
     };
 }
 
-adapter!(
-    axum_passes_the_table,
-    axum_rejects_invalid_config,
-    "axum",
-    env!("CARGO_BIN_EXE_axum")
-);
-adapter!(
-    warp_passes_the_table,
-    warp_rejects_invalid_config,
-    "warp",
-    env!("CARGO_BIN_EXE_warp")
-);
-adapter!(
-    actix_passes_the_table,
-    actix_rejects_invalid_config,
-    "actix",
-    env!("CARGO_BIN_EXE_actix")
-);
-adapter!(
-    rocket_passes_the_table,
-    rocket_rejects_invalid_config,
-    "rocket",
-    env!("CARGO_BIN_EXE_rocket")
-);
+adapter!(axum, "axum", env!("CARGO_BIN_EXE_axum"));
+adapter!(warp, "warp", env!("CARGO_BIN_EXE_warp"));
+adapter!(actix, "actix", env!("CARGO_BIN_EXE_actix"));
+adapter!(rocket, "rocket", env!("CARGO_BIN_EXE_rocket"));

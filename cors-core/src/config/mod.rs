@@ -1,13 +1,16 @@
 //! The config file schema (plain data) and its loaders.
 
-use std::fmt;
 use std::path::Path;
 
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::de::Deserializer;
 use serde::ser::{SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Format, LoadError};
+
+mod typed;
+
+use typed::fields;
 
 /// A list field's value: `"*"` or a list of entries.
 ///
@@ -63,30 +66,7 @@ impl<T: Serialize> Serialize for AnyOr<T> {
 
 impl<'de> Deserialize<'de> for AnyOr<String> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = AnyOr<String>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("\"*\" or a list of strings")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                if v == "*" {
-                    Ok(AnyOr::Any)
-                } else {
-                    Err(E::custom(format_args!(
-                        "expected \"*\" or a list; write [{v:?}]"
-                    )))
-                }
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
-                while let Some(item) = seq.next_element::<String>()? {
-                    items.push(item);
-                }
-                Ok(AnyOr::List(items))
-            }
-        }
-        d.deserialize_any(V)
+        typed::any_or(d)
     }
 }
 
@@ -112,33 +92,44 @@ pub struct Config {
     /// Origins allowed to read responses: exact origins (`https://app.example.com`),
     /// subdomain wildcards (`https://*.example.com`), any-port wildcards
     /// (`http://localhost:*`), `"null"`, or `"*"`. Required.
+    #[serde(deserialize_with = "fields::allow_origins")]
     pub allow_origins: AnyOr<String>,
     /// Methods a preflight may ask for, beyond the always-allowed `GET`, `HEAD`, `POST`.
     /// Default `["GET", "HEAD", "POST"]`.
-    #[serde(default = "default_methods")]
+    #[serde(
+        default = "default_methods",
+        deserialize_with = "fields::allow_methods"
+    )]
     pub allow_methods: AnyOr<String>,
     /// Request headers a preflight may ask for. `"*"` covers all but `authorization`;
     /// `["*", "authorization"]` adds it. Default: none.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::allow_headers")]
     pub allow_headers: AnyOr<String>,
     /// Response headers scripts may read beyond the safelisted ones. Default: none.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::expose_headers")]
     pub expose_headers: AnyOr<String>,
     /// Whether cookies, HTTP auth and client certificates may be sent. Default `false`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::allow_credentials")]
     pub allow_credentials: bool,
     /// Seconds a browser may cache a preflight answer. Absent: no header, browser
     /// default (5 seconds).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "fields::max_age"
+    )]
     pub max_age: Option<u64>,
     /// Whether Private Network Access preflights are allowed. Default `false`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::allow_private_network")]
     pub allow_private_network: bool,
     /// Status of a successful preflight: 200 or 204. Default 204.
-    #[serde(default = "default_preflight_status")]
+    #[serde(
+        default = "default_preflight_status",
+        deserialize_with = "fields::preflight_status"
+    )]
     pub preflight_status: u16,
     /// Whether successful preflights also reach the handler. Default `false`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::preflight_continue")]
     pub preflight_continue: bool,
 }
 
@@ -214,6 +205,14 @@ impl Config {
                 let mut message = e.to_string();
                 if let Some(cut) = message.rfind(" at line ") {
                     message.truncate(cut);
+                }
+                // serde_yaml_ng puts the value's path in front; the field errors already
+                // start with it.
+                if let Some((path, rest)) = message.split_once(": ")
+                    && rest.starts_with(path)
+                    && rest.get(path.len()..).is_some_and(|r| r.starts_with(": "))
+                {
+                    message = rest.to_owned();
                 }
                 LoadError::Syntax {
                     path: None,
