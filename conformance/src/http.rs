@@ -319,7 +319,10 @@ mod tests {
             why: "w".into(),
             method: "OPTIONS".into(),
             path: "/anything/x".into(),
-            headers: vec![("Origin".into(), "a".into()), ("origin".into(), "".into())],
+            headers: vec![
+                ("Origin".into(), b"a".to_vec()),
+                ("origin".into(), Vec::new()),
+            ],
             body: Some("hi".into()),
             expect: crate::Expect {
                 status: 200,
@@ -328,6 +331,7 @@ mod tests {
                 absent: vec![],
                 body: None,
             },
+            limits: vec![],
         };
         let addr: SocketAddr = "127.0.0.1:9".parse().unwrap();
         let text = String::from_utf8(request_bytes(addr, &case)).unwrap();
@@ -371,7 +375,7 @@ mod socket_tests {
             why: "w".into(),
             method: "GET".into(),
             path: "/nowhere".into(),
-            headers: vec![("Origin".into(), "https://a.test".into())],
+            headers: vec![("Origin".into(), b"https://a.test".to_vec())],
             body: None,
             expect: crate::Expect {
                 status: 404,
@@ -380,6 +384,7 @@ mod socket_tests {
                 absent: vec![],
                 body: None,
             },
+            limits: vec![],
         };
         let resp = send(addr, &case).unwrap();
         assert_eq!(resp.status, 404);

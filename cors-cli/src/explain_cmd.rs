@@ -169,6 +169,18 @@ pub fn run(opts: &Options, style: Style) -> Output {
             }
         }
     }
+    // The method as the browser sends it: some servers refuse it before any CORS code.
+    if input.mode != Mode::PreflightOnly
+        && let Some(limit) = cors_core::MethodLimit::of(input.fetch.normalized_method().as_bytes())
+    {
+        let _ = writeln!(
+            out,
+            "{} {}, before any CORS code runs, so there this request fails whatever the \
+             policy says (see Server limits in docs/semantics.md)",
+            style.bold("Servers:"),
+            limit.describe()
+        );
+    }
     if target.is_some() && code != EXIT_ERROR {
         match (&server_blocked, differs) {
             (None, false) => {

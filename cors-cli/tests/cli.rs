@@ -855,3 +855,83 @@ fn url_garbage_answer_exit_2() {
     assert_eq!(code, 2);
     assert!(err.contains("not an HTTP/1.x response"), "{err}");
 }
+
+/// Every config of the conformance table's invalid set: `cors check` exits 2 and names
+/// each field path (the same table every server refuses).
+#[test]
+fn check_refuses_every_invalid_config_of_the_table() {
+    let configs = cors_conformance::load_invalid(&cors_conformance::invalid_dir())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
+    for c in &configs {
+        let path = dir.path().join(format!("{}.{}", c.name, c.format));
+        std::fs::write(&path, &c.text).unwrap();
+        let (code, out, err) = run(cors().arg("check").arg(&path));
+        assert_eq!(code, 2, "{}: {out}{err}", c.label);
+        let text = format!("{out}{err}");
+        let missing = cors_conformance::missing_from(c, &text, Some(&path));
+        assert!(missing.is_empty(), "{}: {missing:?}\n{text}", c.label);
+        for code in &c.codes {
+            assert!(
+                text.contains(&format!("error[{code}]")),
+                "{}: no {code}\n{text}",
+                c.label
+            );
+        }
+    }
+}
+
+#[test]
+fn check_warns_about_methods_servers_refuse() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("methods.toml");
+    std::fs::write(
+        &path,
+        "allow_origins = [\"https://app.example.com\"]\nallow_methods = [\"PATCH\", \"patch\", \"PURGE\"]\n",
+    )
+    .unwrap();
+    let (code, out, _) = run(cors().arg("check").arg(&path));
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("warning[W201]: allow_methods[1] = \"patch\""),
+        "{out}"
+    );
+    assert!(out.contains("nginx answers 400"), "{out}");
+    assert!(
+        out.contains("warning[W201]: allow_methods[2] = \"PURGE\""),
+        "{out}"
+    );
+    assert!(!out.contains("allow_methods[0]"), "{out}");
+}
+
+#[test]
+fn explain_names_servers_that_refuse_the_method() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("methods.toml");
+    std::fs::write(
+        &path,
+        "allow_origins = [\"https://app.example.com\"]\nallow_methods = [\"PATCH\", \"patch\", \"PURGE\"]\n",
+    )
+    .unwrap();
+    let explain = |method: &str| {
+        run(cors().arg("explain").arg("-c").arg(&path).args([
+            "--origin",
+            "https://app.example.com",
+            "-X",
+            method,
+        ]))
+    };
+    let (code, out, _) = explain("patch");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Result: allowed"), "{out}");
+    assert!(
+        out.contains("Servers: nginx answers 400 to methods with bytes other than A-Z")
+            && out.contains("Rocket 0.5"),
+        "{out}"
+    );
+    let (_, out, _) = explain("PURGE");
+    assert!(out.contains("Servers: Rocket 0.5 answers 400"), "{out}");
+    assert!(!out.contains("nginx"), "{out}");
+    let (_, out, _) = explain("PATCH");
+    assert!(!out.contains("Servers:"), "{out}");
+}

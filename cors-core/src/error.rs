@@ -211,7 +211,10 @@ impl ErrorKind {
                  response headers to expose, or set allow_credentials = false",
             ),
             ErrorKind::MissingScheme { suggestion } => {
-                write!(f, "an origin starts with a scheme; write \"{suggestion}\"")
+                write!(
+                    f,
+                    "an origin is scheme://host[:port]; write \"{suggestion}\""
+                )
             }
             ErrorKind::InvalidScheme => f.write_str(
                 "the scheme must start with a letter followed by letters, digits, '+', '-' \
@@ -570,9 +573,9 @@ impl WarningKind {
             WarningKind::MethodServerLimit { servers } => {
                 return write!(
                     f,
-                    "a browser sends this method as written, and {servers} before any CORS code \
-                     runs, so the request fails there whatever the policy says; see the server \
-                     limits in docs/semantics.md"
+                    "a browser sends this method as written, and {servers}, before any CORS \
+                     code runs, so the request fails there whatever the policy says; see the \
+                     server limits in docs/semantics.md"
                 );
             }
             _ => {}

@@ -97,7 +97,6 @@ mod tests {
             "/a%25b",
             "/a?x=//..",
             "/a#frag/../",
-            "/%2e%2ex",
             "/a%3Bb",
         ] {
             assert!(normal(p.as_bytes()), "{p}");
@@ -126,6 +125,7 @@ mod tests {
             "/a%",
             "/a%2",
             "/a%zz",
+            "/%2e%2ex",
         ] {
             assert!(!normal(p.as_bytes()), "{p}");
         }

@@ -1,74 +1,24 @@
 //! The Public Suffix List, both sections (ICANN and private), for refusing wildcards that
 //! would match sites owned by anyone.
 //!
-//! The list ships as text (`data/public_suffix_list.txt`, punycode labels) and is indexed
-//! once, on the first config that has a wildcard. Only explicit rules count: a name the list
-//! does not mention (`localhost`, `example.com`) is not a public suffix, whatever the list's
-//! implicit `*` rule says.
+//! The list ships as text (`data/public_suffix_list.txt`, punycode labels); `build.rs`
+//! turns it into sorted static tables, so lookups allocate nothing. Only explicit rules
+//! count: a name the list does not mention (`localhost`, `example.com`) is not a public
+//! suffix, whatever the list's implicit `*` rule says.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::OnceLock;
+// EXACT, WILDCARD (bases of `*.` rules), EXCEPTION (without `!`), sorted; BELOW: for every
+// proper ancestor of a rule's suffixes, the shortest rule below it, sorted by ancestor.
+include!(concat!(env!("OUT_DIR"), "/psl.rs"));
 
-static LIST: &str = include_str!("../data/public_suffix_list.txt");
-
-struct Index {
-    /// Plain rules (`co.uk`).
-    exact: HashSet<&'static str>,
-    /// Bases of wildcard rules (`ck` for `*.ck`).
-    wildcard: HashSet<&'static str>,
-    /// Exception rules without the `!` (`www.ck`).
-    exception: HashSet<&'static str>,
-    /// For every proper ancestor of a rule, the shortest rule below it (ties: the first
-    /// in byte order), as written in the list (`s3.amazonaws.com`, `*.compute-1...`).
-    below: HashMap<&'static str, &'static str>,
-}
-
-fn index() -> &'static Index {
-    static INDEX: OnceLock<Index> = OnceLock::new();
-    INDEX.get_or_init(|| {
-        let mut ix = Index {
-            exact: HashSet::new(),
-            wildcard: HashSet::new(),
-            exception: HashSet::new(),
-            below: HashMap::new(),
-        };
-        for rule in rules() {
-            let name = if let Some(e) = rule.strip_prefix('!') {
-                ix.exception.insert(e);
-                continue;
-            } else if let Some(base) = rule.strip_prefix("*.") {
-                ix.wildcard.insert(base);
-                base
-            } else {
-                ix.exact.insert(rule);
-                rule
-            };
-            // Ancestors strictly above the suffixes the rule makes: for `*.b.c` the rule's
-            // suffixes are children of `b.c`, so `b.c` itself is an ancestor too.
-            let mut rest = if rule.starts_with("*.") {
-                Some(name)
-            } else {
-                name.split_once('.').map(|(_, r)| r)
-            };
-            while let Some(ancestor) = rest {
-                ix.below
-                    .entry(ancestor)
-                    .and_modify(|best| {
-                        if (rule.len(), rule) < (best.len(), *best) {
-                            *best = rule;
-                        }
-                    })
-                    .or_insert(rule);
-                rest = ancestor.split_once('.').map(|(_, r)| r);
-            }
-        }
-        ix
-    })
+fn contains(table: &[&str], name: &str) -> bool {
+    table.binary_search(&name).is_ok()
 }
 
 /// Every rule of the list as written there (`co.uk`, `*.ck`, `!www.ck`).
+#[cfg(test)]
 pub(crate) fn rules() -> impl Iterator<Item = &'static str> {
-    LIST.lines()
+    include_str!("../data/public_suffix_list.txt")
+        .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
@@ -76,14 +26,13 @@ pub(crate) fn rules() -> impl Iterator<Item = &'static str> {
 /// Whether the lower-case ASCII `name` is a public suffix by an explicit rule: a plain
 /// rule, or a wildcard rule over its parent that no exception rule lifts.
 pub(crate) fn is_public_suffix(name: &str) -> bool {
-    let ix = index();
-    if ix.exception.contains(name) {
+    if contains(&EXCEPTION, name) {
         return false;
     }
-    ix.exact.contains(name)
+    contains(&EXACT, name)
         || name
             .split_once('.')
-            .is_some_and(|(_, parent)| ix.wildcard.contains(parent))
+            .is_some_and(|(_, parent)| contains(&WILDCARD, parent))
 }
 
 /// Why a wildcard over `base` (`*.base`, or a label pattern in front of `base`) could match
@@ -96,13 +45,17 @@ pub(crate) fn wildcard_violation(base: &str) -> Option<String> {
     if is_public_suffix(base) {
         return Some(base.to_owned());
     }
-    index().wildcard.contains(base).then(|| format!("*.{base}"))
+    contains(&WILDCARD, base).then(|| format!("*.{base}"))
 }
 
 /// One public-suffix rule strictly below `base`, when the list has any: a wildcard over
 /// `base` then also matches hosts of other owners under that suffix.
 pub(crate) fn suffix_below(base: &str) -> Option<&'static str> {
-    index().below.get(base).copied()
+    BELOW
+        .binary_search_by(|(ancestor, _)| (*ancestor).cmp(base))
+        .ok()
+        .and_then(|i| BELOW.get(i))
+        .map(|(_, rule)| *rule)
 }
 
 #[cfg(test)]

@@ -51,7 +51,7 @@ impl MethodLimit {
             MethodLimit::NginxAndRocket => {
                 "nginx answers 400 to methods with bytes other than A-Z, '_' and '-', and \
                  Rocket 0.5 to methods other than GET, HEAD, POST, PUT, DELETE, OPTIONS and \
-                 PATCH,"
+                 PATCH"
             }
         }
     }
@@ -69,5 +69,26 @@ mod tests {
         assert_eq!(MethodLimit::of(b"X_Y-Z"), Some(MethodLimit::Rocket));
         assert_eq!(MethodLimit::of(b"patch"), Some(MethodLimit::NginxAndRocket));
         assert_eq!(MethodLimit::of(b"M2"), Some(MethodLimit::NginxAndRocket));
+    }
+}
+
+#[cfg(test)]
+mod docs {
+    /// The server-limits table in docs/semantics.md states what `MethodLimit` knows.
+    #[test]
+    fn the_docs_table_lists_each_limit() {
+        let docs = include_str!("../../docs/semantics.md");
+        let table = docs
+            .split("## Server limits")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .expect("docs/semantics.md has a Server limits section");
+        for row in [
+            "| nginx | a method with a byte other than `A`-`Z`, `_`, `-`",
+            "| Rocket 0.5 | a method other than `GET HEAD POST PUT DELETE OPTIONS PATCH`",
+            "| Rocket 0.5 | a header line whose value is not UTF-8",
+        ] {
+            assert!(table.contains(row), "the Server limits table lacks {row:?}");
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! One test per config error and warning: each message names the field (and index), the
 //! offending value, and the fix; codes are stable.
 
-use cors_core::{Config, ConfigErrors, ErrorKind, Field, LoadError, Policy, WarningKind};
+use cors_core::{Config, ConfigErrors, ErrorKind, Field, LoadError, Policy};
 
 fn errors(toml: &str) -> ConfigErrors {
     let config = Config::from_toml_str(toml).unwrap();

@@ -121,7 +121,7 @@ fn table_as_c(files: &[TableFile]) -> String {
                     c,
                     "    {{{}, {}, {}}},",
                     c_literal(name.as_bytes()),
-                    c_literal(value.as_bytes()),
+                    c_literal(value),
                     value.len()
                 );
             }

@@ -61,6 +61,7 @@
 //! [`Cors::scope`] gives the paths under a base (whole segments: `/api` covers `/api` and
 //! `/api/x`, not `/apix`) their own policy; the longest matching base wins, and paths no
 //! scope covers get no CORS handling at all. Use the same bases as your `mount` calls.
+//! With several scopes, a path not in normal form gets no grant (see below).
 //!
 //! ```
 //! use cors_rocket::{Cors, Policy};
@@ -88,8 +89,13 @@
 //!   `on_response` attached *after* this one can overwrite its headers.
 //! - Rocket only knows the methods of [`rocket::http::Method`]; it answers requests with
 //!   other methods with 400 before any fairing runs, so those responses carry no CORS
-//!   headers. Rocket also drops request header values that are not UTF-8: an `Origin` it
-//!   dropped is absent, so the request is not CORS.
+//!   headers. Rocket also drops request header lines that are not UTF-8 before fairings
+//!   see them: a second such `Origin` line does not make the request "multiple origins",
+//!   and such an `Origin`, `Access-Control-Request-Method` or
+//!   `Access-Control-Request-Headers` counts as absent. The README lists what each loses.
+//! - With several scopes, a path not in normal form (`//api/x`, `/%61pi/x`,
+//!   `/a/../api/x`) is granted nothing ([`cors_core::Policy::decide_at`]): Rocket routes
+//!   on decoded segments, scopes are chosen by the raw path.
 //!
 //! # Version
 //!

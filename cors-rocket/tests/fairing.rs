@@ -247,6 +247,64 @@ fn scopes_have_their_own_policies() {
     assert!(header(&res, "vary").is_empty());
 }
 
+/// Rocket routes on decoded segments with empty ones dropped, while scopes are chosen by
+/// the raw path: a path not in normal form gets no grant from any scope (DESIGN §6).
+#[test]
+fn scopes_grant_nothing_to_paths_not_in_normal_form() {
+    let public = Policy::from_toml_str(r#"allow_origins = "*""#).unwrap();
+    let cors = Cors::scoped().scope("/", public).scope("/api", policy());
+    let client = Client::untracked(app(cors).mount("/api", rocket::routes![get_only])).unwrap();
+
+    // In normal form: each scope's own policy.
+    let res = get(&client, "/api/get-only").dispatch();
+    assert_cors(&res);
+    let res = get(&client, "/get-only").dispatch();
+    assert_eq!(header(&res, "access-control-allow-origin"), ["*"]);
+
+    for path in [
+        "//api/get-only",
+        "/api//get-only",
+        "/%61pi/get-only",
+        "/api/%67et-only",
+        "/public/../api/get-only",
+        "/public%2F..%2Fapi/get-only",
+    ] {
+        let before = calls(&client);
+        let res = get(&client, path).dispatch();
+        assert!(
+            header(&res, "access-control-allow-origin").is_empty()
+                && header(&res, "access-control-allow-credentials").is_empty(),
+            "{path}: {:?} reached the handler: {}",
+            res.headers(),
+            calls(&client) > before
+        );
+        let res = preflight(&client, path, "PUT").dispatch();
+        assert_eq!(res.status(), Status::Forbidden, "{path}");
+        assert!(
+            header(&res, "access-control-allow-origin").is_empty(),
+            "{path}"
+        );
+    }
+    // The decoded forms do reach the /api routes: the rule is what keeps them ungranted.
+    let before = calls(&client);
+    let _ = get(&client, "/%61pi/get-only").dispatch();
+    assert_eq!(
+        calls(&client),
+        before + 1,
+        "Rocket decodes %61 when routing"
+    );
+}
+
+/// One policy for every path: the path plays no part, whatever its form.
+#[test]
+fn one_policy_ignores_the_path_form() {
+    let client =
+        Client::untracked(app(Cors::new(policy())).mount("/api", rocket::routes![get_only]))
+            .unwrap();
+    let res = get(&client, "//api/get-only").dispatch();
+    assert_cors(&res);
+}
+
 #[test]
 fn echoed_values_are_byte_for_byte() {
     let policy = Policy::from_toml_str(
