@@ -21,12 +21,14 @@
 #![forbid(unsafe_code)]
 
 mod check;
+mod count;
 mod http;
 mod invalid;
 mod server;
 mod table;
 
 pub use check::{Response, check};
+pub use count::{DECISION_TARGET, DecisionCounter};
 pub use http::send;
 pub use invalid::{InvalidConfig, invalid_dir, load_invalid, missing_from, run_invalid_suite};
 pub use server::{ConfigFormat, Server, Summary, run_server_suite, run_server_suite_as};

@@ -9,11 +9,12 @@ use std::task::{Context, Poll, ready};
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, forward_ready};
 use actix_web::http::StatusCode;
-use actix_web::{Error, HttpRequest, HttpResponse, ResponseError};
-use cors_core::Action;
+use actix_web::http::header::{HeaderMap, HeaderValue};
+use actix_web::{Error, HttpResponse, ResponseError};
+use cors_core::{Action, ResponseHeaders};
 use pin_project_lite::pin_project;
 
-use crate::headers::{ActixRequest, Compiled, Pending, status};
+use crate::headers::{ActixRequest, Compiled, Sink, status};
 
 /// The service [`Cors`](crate::Cors) wraps around an inner service; built by actix-web
 /// through `App::wrap`, `Scope::wrap` or `Resource::wrap`.
@@ -46,25 +47,49 @@ where
             method: req.method(),
             headers: req.headers(),
         };
+        // The one decision for this request.
         let decision = self.compiled.policy.decide(&view);
         let inner = match decision.action() {
-            // Answered in `poll`, deciding again from the request: the future stays small.
-            Action::Respond(code) => Inner::Respond {
-                req: Some(req.into_parts().0),
-                status: status(code.as_u16()),
-                compiled: Rc::clone(&self.compiled),
-            },
-            // The decision borrows the request; keep what outlives its move into the
-            // inner service.
+            Action::Respond(code) => {
+                let mut res = HttpResponse::new(status(code.as_u16()));
+                let compiled = &*self.compiled;
+                let mut sink = Sink {
+                    map: res.headers_mut(),
+                    compiled,
+                };
+                decision.apply_to(&mut sink, |v| compiled.value(v));
+                Inner::Respond {
+                    res: Some(ServiceResponse::new(req.into_parts().0, res)),
+                }
+            }
+            // The decision borrows the request, which moves into the inner service: keep
+            // its headers, converted (policy values per worker, echoed values by count).
             Action::Forward => {
-                let pending = self.compiled.pending(&decision);
+                let compiled = Rc::clone(&self.compiled);
+                let headers = decision.to_response_headers_with(|v| compiled.value(v));
                 Inner::Forward {
                     fut: self.service.call(req),
-                    pending: Some(pending),
+                    pending: Some(Pending { headers, compiled }),
                 }
             }
         };
         CorsFuture { inner }
+    }
+}
+
+/// A forwarded request's headers, applied to whatever the inner service returns.
+struct Pending {
+    headers: ResponseHeaders<HeaderValue>,
+    compiled: Rc<Compiled>,
+}
+
+impl Pending {
+    fn apply(&mut self, map: &mut HeaderMap) {
+        let mut sink = Sink {
+            map,
+            compiled: &self.compiled,
+        };
+        self.headers.apply_to(&mut sink);
     }
 }
 
@@ -81,7 +106,7 @@ pin_project! {
     #[project = InnerProj]
     enum Inner<F> {
         Forward { #[pin] fut: F, pending: Option<Pending> },
-        Respond { req: Option<HttpRequest>, status: StatusCode, compiled: Rc<Compiled> },
+        Respond { res: Option<ServiceResponse> },
     }
 }
 
@@ -95,7 +120,7 @@ where
         match self.project().inner.project() {
             InnerProj::Forward { fut, pending } => {
                 let out = ready!(fut.poll(cx));
-                let Some(pending) = pending.take() else {
+                let Some(mut pending) = pending.take() else {
                     return Poll::Ready(Err(actix_web::error::ErrorInternalServerError(
                         PolledTwice,
                     )));
@@ -110,24 +135,10 @@ where
                     Err(cause) => Err(WithCors { cause, pending }.into()),
                 })
             }
-            InnerProj::Respond {
-                req,
-                status,
-                compiled,
-            } => {
-                let Some(req) = req.take() else {
-                    return Poll::Ready(Err(actix_web::error::ErrorInternalServerError(
-                        PolledTwice,
-                    )));
-                };
-                let mut res = HttpResponse::new(*status);
-                let view = ActixRequest {
-                    method: req.method(),
-                    headers: req.headers(),
-                };
-                compiled.apply(&compiled.policy.decide(&view), res.headers_mut());
-                Poll::Ready(Ok(ServiceResponse::new(req, res).map_into_right_body()))
-            }
+            InnerProj::Respond { res } => Poll::Ready(match res.take() {
+                Some(res) => Ok(res.map_into_right_body()),
+                None => Err(actix_web::error::ErrorInternalServerError(PolledTwice)),
+            }),
         }
     }
 }
@@ -157,7 +168,12 @@ impl ResponseError for WithCors {
 
     fn error_response(&self) -> HttpResponse<BoxBody> {
         let mut res = self.cause.error_response();
-        self.pending.apply(res.headers_mut());
+        // `error_response` lends the error; apply a copy (error responses only).
+        let mut pending = Pending {
+            headers: self.pending.headers.clone(),
+            compiled: Rc::clone(&self.pending.compiled),
+        };
+        pending.apply(res.headers_mut());
         res
     }
 }

@@ -409,3 +409,34 @@ async fn continued_preflights_reach_the_handler_with_mirrored_headers() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(spy.calls(), 1);
 }
+
+/// Each request is decided exactly once: answered preflights (allowed and denied),
+/// forwarded requests of every kind, a handler error, actix-web's own 404 and 405.
+#[actix_web::test]
+async fn each_request_is_decided_once() {
+    let counter = cors_conformance::DecisionCounter::install();
+    let app = test::init_service(app(Spy::default())).await;
+    let requests = [
+        preflight("/any", "PUT"),
+        preflight("/any", "PATCH"),
+        preflight("/nowhere", "PUT"),
+        get("/any"),
+        get("/fail"),
+        get("/nowhere"),
+        test::TestRequest::post()
+            .uri("/get-only")
+            .insert_header(("origin", ORIGIN)),
+        test::TestRequest::get()
+            .uri("/any")
+            .insert_header(("origin", "https://evil.example")),
+        test::TestRequest::get().uri("/any"),
+        test::TestRequest::default()
+            .method(Method::OPTIONS)
+            .uri("/any")
+            .insert_header(("origin", ORIGIN)),
+    ];
+    for (i, req) in requests.into_iter().enumerate() {
+        let _ = test::call_service(&app, req.to_request()).await;
+        assert_eq!(counter.take(), 1, "request #{i}");
+    }
+}

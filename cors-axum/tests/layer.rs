@@ -437,3 +437,24 @@ impl LayerOn for CorsLayer {
         tower::Layer::layer(self, svc)
     }
 }
+
+/// Each request is decided exactly once, whether answered or forwarded.
+#[tokio::test]
+async fn each_request_is_decided_once() {
+    let counter = cors_conformance::DecisionCounter::install();
+    let app = router().layer(CorsLayer::new(policy()));
+    let requests = [
+        preflight("/any", APP, "PUT"),
+        preflight("/any", APP, "PATCH"),
+        preflight("/any", "https://evil.example", "PUT"),
+        get_from("/any", APP),
+        get_from("/fail", APP),
+        get_from("/nowhere", APP),
+        get_from("/any", "https://evil.example"),
+        Request::get("/any").body(Body::empty()).unwrap(),
+    ];
+    for (i, req) in requests.into_iter().enumerate() {
+        let _ = app.clone().oneshot(req).await.unwrap();
+        assert_eq!(counter.take(), 1, "request #{i}");
+    }
+}

@@ -2,12 +2,12 @@
 
 use std::fmt;
 
-use http::{HeaderMap, HeaderValue, StatusCode};
+use http::{HeaderValue, StatusCode};
 
 use crate::origin::Mismatch;
 use crate::policy::{AllowHeaders, Methods, Origins, Policy, PolicyValue};
 use crate::request::{RequestHeader, RequestView};
-use crate::response::{ResponseHeader, Vary, remove_owned};
+use crate::response::{ResponseHeader, Vary};
 use crate::token::{self, MAX_REQUESTED_HEADERS};
 
 /// The most `Access-Control-Request-Headers` lines (with names) a preflight may have when
@@ -377,6 +377,7 @@ pub const MAX_DECISION_HEADERS: usize = ResponseHeader::ALL.len() + MAX_REQUEST_
 ///
 /// `V` is the type of the request's header values ([`RequestView::Value`]); the decision
 /// borrows the policy and the request.
+#[must_use = "a decision does nothing until it is applied to the response"]
 pub struct Decision<'a, V: ?Sized> {
     kind: RequestKind,
     action: Action,
@@ -470,49 +471,6 @@ impl<'a, V: ?Sized> Decision<'a, V> {
     }
 }
 
-impl Decision<'_, HeaderValue> {
-    /// Applies the decision to a response's headers: removes every owned header a handler
-    /// or upstream set, sets the policy's, and merges `Vary`.
-    pub fn apply(&self, headers: &mut HeaderMap) {
-        // Each value is cloned once, into the owned form, then moved into the map.
-        self.to_response_headers().apply(headers);
-    }
-
-    /// An owned copy of the headers to apply later, e.g. after the request has been moved
-    /// into the handler. Cloning values does not allocate.
-    pub fn to_response_headers(&self) -> ResponseHeaders {
-        let mut out = ResponseHeaders {
-            vary: self.vary,
-            ..ResponseHeaders::default()
-        };
-        for ((h, v), slot) in self.headers().zip(out.values.iter_mut()) {
-            *slot = Some((h, v.to_header_value()));
-        }
-        out
-    }
-}
-
-/// The headers of a [`Decision`], owned; apply them to the handler's response with
-/// [`apply`](Self::apply).
-#[derive(Debug, Clone, Default)]
-pub struct ResponseHeaders {
-    values: [Option<(ResponseHeader, HeaderValue)>; MAX_DECISION_HEADERS],
-    vary: Vary,
-}
-
-impl ResponseHeaders {
-    /// Removes every owned header, sets these, merges `Vary`. The values are moved into
-    /// `headers`, not cloned: applying the same `ResponseHeaders` again adds nothing but
-    /// missing `Vary` tokens.
-    pub fn apply(&mut self, headers: &mut HeaderMap) {
-        remove_owned(headers);
-        for (h, v) in self.values.iter_mut().map_while(Option::take) {
-            headers.append(h.header_name(), v);
-        }
-        self.vary.merge_into(headers);
-    }
-}
-
 impl Policy {
     /// [`decide`](Self::decide) for a server that chose this policy by the request's path
     /// (`raw_target`, the request target as received): when the path is not in normal
@@ -576,6 +534,30 @@ impl Policy {
     where
         R: RequestView + ?Sized,
     {
+        let decision = self.classify(req);
+        // One event per decision (tests count them; observers may listen).
+        tracing::trace!(
+            target: "cors::decision",
+            kind = ?decision.kind,
+            allowed = decision.denial.is_none(),
+        );
+        if let Some(denial) = &decision.denial {
+            tracing::debug!(
+                target: "cors",
+                kind = ?decision.kind,
+                reason = denial.kind().as_str(),
+                "CORS request denied: {denial}"
+            );
+        }
+        decision
+    }
+
+    /// Classifies the request (DESIGN §3) and decides it.
+    #[inline(always)]
+    fn classify<'a, R>(&'a self, req: &'a R) -> Decision<'a, R::Value>
+    where
+        R: RequestView + ?Sized,
+    {
         let mut origins = req.header(RequestHeader::Origin);
         let Some(origin) = origins.next() else {
             return self.not_cors();
@@ -588,19 +570,10 @@ impl Policy {
         let requested = methods
             .as_mut()
             .and_then(|m| m.next().map(|first| (first, m.next())));
-        let decision = match requested {
+        match requested {
             Some((method, more)) => self.preflight(req, origin, multiple, method, more.is_some()),
             None => self.actual(origin, multiple),
-        };
-        if let Some(denial) = &decision.denial {
-            tracing::debug!(
-                target: "cors",
-                kind = ?decision.kind,
-                reason = denial.kind().as_str(),
-                "CORS request denied: {denial}"
-            );
         }
-        decision
     }
 
     #[inline(always)]

@@ -50,6 +50,7 @@
     )
 )]
 
+mod apply;
 mod config;
 mod decision;
 mod error;
@@ -63,10 +64,11 @@ mod response;
 mod server_limits;
 mod token;
 
+pub use apply::{Detached, DetachedValue, HeaderSink, ResponseHeaders};
 pub use config::{AnyOr, Config};
 pub use decision::{
     Action, Decision, Denial, DenialKind, HeaderRef, MAX_DECISION_HEADERS,
-    MAX_REQUEST_HEADER_LINES, RequestKind, ResponseHeaders,
+    MAX_REQUEST_HEADER_LINES, RequestKind,
 };
 pub use error::{
     ConfigError, ConfigErrors, ConfigWarning, ErrorKind, Field, FieldPath, Finding, FindingKind,

@@ -88,18 +88,35 @@ pub fn is_owned_header(name: &[u8]) -> bool {
     ResponseHeader::from_name(name).is_some()
 }
 
-/// Removes every owned header from `headers`.
-pub(crate) fn remove_owned(headers: &mut HeaderMap) {
-    // One pass over the names present; the removals run only when a handler set one.
-    if headers
-        .keys()
-        .any(|k| ResponseHeader::from_name(k.as_str().as_bytes()).is_some())
-    {
-        for h in ResponseHeader::ALL {
-            headers.remove(h.header_name());
-        }
-    }
+/// Every subset of the `Vary` tokens, joined, indexed by bit set: as text, and as header
+/// values built at compile time.
+macro_rules! vary_values {
+    ($($s:expr),* $(,)?) => {
+        const JOINED: [&str; 16] = [$($s),*];
+        const VALUES: [HeaderValue; 16] = [$(HeaderValue::from_static($s)),*];
+    };
 }
+
+vary_values!(
+    "",
+    "Origin",
+    "Access-Control-Request-Method",
+    "Origin, Access-Control-Request-Method",
+    "Access-Control-Request-Headers",
+    "Origin, Access-Control-Request-Headers",
+    "Access-Control-Request-Method, Access-Control-Request-Headers",
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+    "Access-Control-Request-Private-Network",
+    "Origin, Access-Control-Request-Private-Network",
+    "Access-Control-Request-Method, Access-Control-Request-Private-Network",
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Private-Network",
+    "Access-Control-Request-Headers, Access-Control-Request-Private-Network",
+    "Origin, Access-Control-Request-Headers, Access-Control-Request-Private-Network",
+    "Access-Control-Request-Method, Access-Control-Request-Headers, \
+     Access-Control-Request-Private-Network",
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, \
+     Access-Control-Request-Private-Network",
+);
 
 /// The request headers a response varies on, as a set of `Vary` tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -122,28 +139,6 @@ impl Vary {
         "Access-Control-Request-Method",
         "Access-Control-Request-Headers",
         "Access-Control-Request-Private-Network",
-    ];
-
-    /// Every subset, joined, indexed by bit set.
-    const JOINED: [&'static str; 16] = [
-        "",
-        "Origin",
-        "Access-Control-Request-Method",
-        "Origin, Access-Control-Request-Method",
-        "Access-Control-Request-Headers",
-        "Origin, Access-Control-Request-Headers",
-        "Access-Control-Request-Method, Access-Control-Request-Headers",
-        "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
-        "Access-Control-Request-Private-Network",
-        "Origin, Access-Control-Request-Private-Network",
-        "Access-Control-Request-Method, Access-Control-Request-Private-Network",
-        "Origin, Access-Control-Request-Method, Access-Control-Request-Private-Network",
-        "Access-Control-Request-Headers, Access-Control-Request-Private-Network",
-        "Origin, Access-Control-Request-Headers, Access-Control-Request-Private-Network",
-        "Access-Control-Request-Method, Access-Control-Request-Headers, \
-         Access-Control-Request-Private-Network",
-        "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, \
-         Access-Control-Request-Private-Network",
     ];
 
     /// The tokens as bits: 1 `Origin`, 2 `Access-Control-Request-Method`, 4
@@ -184,17 +179,20 @@ impl Vary {
 
     /// The tokens joined with `", "` (empty for no token).
     pub fn as_str(self) -> &'static str {
-        Vary::JOINED
+        JOINED
             .get(usize::from(self.0 & 0xf))
             .copied()
             .unwrap_or_default()
     }
 
-    /// Merges into existing `Vary` lines: returns the value of one line to append with the
-    /// tokens they lack, or `None` when nothing is to be added (every token present, or a
-    /// `Vary: *`). Existing tokens are compared ignoring case.
-    pub fn merge<'v>(self, existing: impl IntoIterator<Item = &'v [u8]>) -> Option<&'static str> {
+    /// The tokens existing `Vary` lines lack, or `None` when nothing is to be added (every
+    /// token present, a `Vary: *`, or no token in `self`). Existing tokens are compared
+    /// ignoring case.
+    pub fn missing_from<'v>(self, existing: impl IntoIterator<Item = &'v [u8]>) -> Option<Vary> {
         let mut missing = self.0;
+        if missing == 0 {
+            return None;
+        }
         for line in existing {
             for token in crate::token::names(line) {
                 if token == b"*" {
@@ -207,22 +205,34 @@ impl Vary {
                 }
             }
         }
-        (missing != 0).then(|| Vary(missing).as_str())
+        (missing != 0).then_some(Vary(missing))
+    }
+
+    /// Merges into existing `Vary` lines: the value of one line to append with the tokens
+    /// they lack (see [`missing_from`](Self::missing_from)).
+    pub fn merge<'v>(self, existing: impl IntoIterator<Item = &'v [u8]>) -> Option<&'static str> {
+        self.missing_from(existing).map(Vary::as_str)
+    }
+
+    /// The tokens as an `http` header value, built when the program was compiled: using it
+    /// validates nothing and allocates nothing.
+    pub fn header_value(self) -> HeaderValue {
+        match VALUES.get(usize::from(self.0 & 0xf)) {
+            Some(v) => v.clone(),
+            None => HeaderValue::from_static(""),
+        }
     }
 
     /// Merges into the `Vary` lines of `headers` (see [`merge`](Self::merge)).
     pub fn merge_into(self, headers: &mut HeaderMap) {
-        if self.is_empty() {
-            return;
-        }
-        let add = self.merge(
+        let missing = self.missing_from(
             headers
                 .get_all(http::header::VARY)
                 .iter()
                 .map(HeaderValue::as_bytes),
         );
-        if let Some(add) = add {
-            headers.append(http::header::VARY, HeaderValue::from_static(add));
+        if let Some(missing) = missing {
+            headers.append(http::header::VARY, missing.header_value());
         }
     }
 }
@@ -236,6 +246,7 @@ mod tests {
         for bits in 0..16u8 {
             let v = Vary(bits);
             assert_eq!(v.as_str(), v.tokens().collect::<Vec<_>>().join(", "));
+            assert_eq!(v.header_value(), v.as_str());
         }
     }
 

@@ -2,7 +2,10 @@
 
 use std::borrow::Cow;
 
-use cors_core::{Action, Decision, HeaderRef, Policy, RequestHeader, RequestView, ResponseHeader};
+use cors_core::{
+    Action, Detached, DetachedValue, HeaderSink, Policy, RequestHeader, RequestView,
+    ResponseHeader, Vary,
+};
 use rocket::http::Status;
 use rocket::response::Body;
 use rocket::{Request, Response};
@@ -82,43 +85,40 @@ impl Scopes {
             .map(|(_, c)| c)
     }
 
-    /// The decision for `req`. With several scopes the policy is chosen by path, which
-    /// Rocket routes on decoded segments with empty ones dropped: a path not in normal
-    /// form (`//api/x`, `/%61pi/x`) could reach one scope's routes under another scope's
-    /// policy, so it is granted nothing (the core's `decide_at`).
-    fn decide<'a>(
-        &self,
-        compiled: &'a Compiled,
-        req: &'a RocketRequest<'a, '_>,
-        path: &'a str,
-    ) -> Decision<'a, str> {
-        if self.scopes.len() > 1 {
-            compiled.policy.decide_at(req, path.as_bytes())
-        } else {
-            compiled.policy.decide(req)
-        }
+    /// The one decision for `req`, made on first use (by the preflight route or in
+    /// `on_response`) and kept in the request's local cache. With several scopes the
+    /// policy is chosen by path, which Rocket routes on decoded segments with empty ones
+    /// dropped: a path not in normal form (`//api/x`, `/%61pi/x`) could reach one scope's
+    /// routes under another scope's policy, so it is granted nothing (`decide_at`).
+    fn decision<'a>(&'a self, req: &Request<'_>) -> Option<(&'a Compiled, Detached)> {
+        let path = req.uri().path();
+        let compiled = self.find(path.as_str())?;
+        let cached = req.local_cache(|| {
+            let view = RocketRequest(req);
+            let decision = if self.scopes.len() > 1 {
+                compiled.policy.decide_at(&view, path.as_str().as_bytes())
+            } else {
+                compiled.policy.decide(&view)
+            };
+            Cached(decision.detach(&view))
+        });
+        Some((compiled, cached.0))
     }
 
     /// The status to answer a preflight with, when the policy says to answer now.
     pub(crate) fn preflight_status(&self, req: &Request<'_>) -> Option<Status> {
-        let view = RocketRequest(req);
-        let path = req.uri().path();
-        let compiled = self.find(path.as_str())?;
-        match self.decide(compiled, &view, path.as_str()).action() {
+        match self.decision(req)?.1.action() {
             Action::Respond(code) => Some(Status::new(code.as_u16())),
             Action::Forward => None,
         }
     }
 
     /// Applies the decision for `req` to `res`: the preflight status and empty body when
-    /// the policy answers, the owned headers replaced, `Vary` merged.
+    /// the policy answers, then the headers through the core.
     pub(crate) fn apply<'r>(&'r self, req: &'r Request<'_>, res: &mut Response<'r>) {
-        let path = req.uri().path();
-        let Some(compiled) = self.find(path.as_str()) else {
+        let Some((compiled, decision)) = self.decision(req) else {
             return;
         };
-        let view = RocketRequest(req);
-        let decision = self.decide(compiled, &view, path.as_str());
         if let Action::Respond(code) = decision.action() {
             res.set_status(Status::new(code.as_u16()));
             if code.as_u16() == 204 {
@@ -129,44 +129,47 @@ impl Scopes {
                 *res.body_mut() = Body::default();
             }
         }
-        // One pass over the names; removals only when a handler set an owned header.
-        if res
-            .headers()
-            .iter()
-            .any(|h| cors_core::is_owned_header(h.name().as_str().as_bytes()))
-        {
-            for h in ResponseHeader::ALL {
-                res.remove_header(h.as_str());
-            }
-        }
-        for (h, v) in decision.headers() {
-            let value = match v {
-                HeaderRef::Policy(p) => match compiled.values.get(p.id()) {
-                    Some(Some(v)) => Cow::Borrowed(&**v),
-                    _ => continue,
-                },
-                HeaderRef::Request(name, v) => echoed(req, name, v),
-            };
-            res.adjoin_raw_header(h.as_str(), value);
-        }
-        let add = decision
-            .vary()
-            .merge(res.headers().get("vary").map(str::as_bytes));
-        if let Some(add) = add {
-            res.adjoin_raw_header("Vary", add);
-        }
+        decision.apply_to(&compiled.policy, &mut Sink(res), |v| match v {
+            DetachedValue::Policy(p) => compiled
+                .values
+                .get(p.id())
+                .and_then(|v| v.as_deref())
+                .map(Cow::Borrowed),
+            DetachedValue::Request { header, line } => req
+                .headers()
+                .get(header.as_str())
+                .nth(line)
+                .map(Cow::Borrowed),
+        });
     }
 }
 
-/// An echoed request value, borrowed from the request for the response's lifetime.
-///
-/// The decision borrows the request through a short-lived view; finding the same line in
-/// the request again (by address) recovers the longer borrow without copying.
-fn echoed<'r>(req: &'r Request<'_>, name: RequestHeader, value: &str) -> Cow<'r, str> {
-    req.headers()
-        .get(name.as_str())
-        .find(|line| std::ptr::eq(*line, value))
-        .map_or_else(|| Cow::Owned(value.to_owned()), Cow::Borrowed)
+/// The request's one decision (Rocket's request-local cache holds one value per type).
+struct Cached(Detached);
+
+/// A Rocket response's headers, as the core applies a decision to them.
+struct Sink<'a, 'r>(&'a mut Response<'r>);
+
+impl<'r> HeaderSink for Sink<'_, 'r> {
+    type Value = Cow<'r, str>;
+    fn any_name(&self, mut pred: impl FnMut(&[u8]) -> bool) -> bool {
+        self.0
+            .headers()
+            .iter()
+            .any(|h| pred(h.name().as_str().as_bytes()))
+    }
+    fn remove(&mut self, h: ResponseHeader) {
+        self.0.remove_header(h.as_str());
+    }
+    fn append(&mut self, h: ResponseHeader, value: Cow<'r, str>) {
+        self.0.adjoin_raw_header(h.as_str(), value);
+    }
+    fn vary(&self) -> impl Iterator<Item = &[u8]> {
+        self.0.headers().get("vary").map(str::as_bytes)
+    }
+    fn append_vary(&mut self, tokens: Vary) {
+        self.0.adjoin_raw_header("Vary", tokens.as_str());
+    }
 }
 
 /// `/`, `/api/`, `api` → ``, `/api`, `/api`: a base matches itself and the paths below it.

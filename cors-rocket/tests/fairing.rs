@@ -387,3 +387,45 @@ fn continued_preflights_reach_the_handler() {
     assert_eq!(res.status(), Status::Forbidden);
     assert_eq!(calls(&client), 1);
 }
+
+/// Each request is decided exactly once: preflights the fairing's route answers (allowed,
+/// denied, continued), forwarded requests, catchers, and with several scopes.
+#[test]
+fn each_request_is_decided_once() {
+    let counter = cors_conformance::DecisionCounter::install();
+    let continued = Policy::from_toml_str(
+        r#"
+        allow_origins = ["https://app.example.com"]
+        allow_methods = ["PUT"]
+        preflight_continue = true
+        "#,
+    )
+    .unwrap();
+    let clients = [
+        Client::untracked(app(Cors::new(policy()))).unwrap(),
+        Client::untracked(app(Cors::new(continued))).unwrap(),
+        Client::untracked(app(Cors::scoped()
+            .scope("/", policy())
+            .scope("/api", policy())))
+        .unwrap(),
+    ];
+    for (c, client) in clients.iter().enumerate() {
+        let requests = [
+            preflight(client, "/with-options", "PUT"),
+            preflight(client, "/get-only", "PUT"),
+            preflight(client, "/get-only", "PATCH"),
+            preflight(client, "/nowhere", "PUT"),
+            get(client, "/get-only"),
+            get(client, "/nowhere"),
+            get(client, "/panic"),
+            client.get("/get-only"),
+            client
+                .req(Method::Options, "/with-options")
+                .header(Header::new("Origin", ORIGIN)),
+        ];
+        for (i, req) in requests.into_iter().enumerate() {
+            let _ = req.dispatch();
+            assert_eq!(counter.take(), 1, "client #{c}, request #{i}");
+        }
+    }
+}

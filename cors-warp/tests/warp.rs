@@ -290,3 +290,38 @@ async fn server_serves_over_tcp_with_remote_addr() {
     stop.send(()).unwrap();
     server.await.unwrap();
 }
+
+/// Each request is decided exactly once, through `service` and through `wrap`.
+#[tokio::test]
+async fn each_request_is_decided_once() {
+    let counter = cors_conformance::DecisionCounter::install();
+    let requests = || {
+        [
+            preflight("/ok", APP, "PUT"),
+            preflight("/ok", APP, "PATCH"),
+            preflight("/nowhere", APP, "PUT"),
+            request("GET", "/ok", APP),
+            request("GET", "/nowhere", APP),
+            request("POST", "/ok", APP),
+            request("GET", "/ok", "https://evil.test"),
+        ]
+    };
+    let svc = cors_warp::service(routes(), policy());
+    for (i, req) in requests().into_iter().enumerate() {
+        let _ = svc.clone().oneshot(req).await.unwrap();
+        assert_eq!(counter.take(), 1, "service, request #{i}");
+    }
+    let wrapped = cors_warp::wrap(routes(), policy());
+    for (i, req) in requests().into_iter().enumerate() {
+        let mut test = warp::test::request()
+            .method(req.method().as_str())
+            .path(&req.uri().to_string());
+        for (name, value) in req.headers() {
+            test = test.header(name.as_str(), value.to_str().unwrap());
+        }
+        let _ = test.reply(&wrapped).await;
+        // `wrap` rejects what its filter does not match, so warp may try the request
+        // against nothing else here: still one decision.
+        assert_eq!(counter.take(), 1, "wrap, request #{i}");
+    }
+}
