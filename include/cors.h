@@ -22,6 +22,54 @@
 #define CORS_FFI_VERSION_PATCH 0
 
 /**
+ * Why a request was denied (`cors_decision.denial`). Values are stable and never
+ * reused. Generated from cors-core's denial table.
+ */
+enum cors_denial
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /** Not denied. */
+    CORS_DENIAL_NONE = 0,
+    /** `origin-not-allowed`: the origin is not in allow_origins. */
+    CORS_DENIAL_ORIGIN_NOT_ALLOWED = 1,
+    /** `origin-malformed`: the Origin header is not a valid origin. */
+    CORS_DENIAL_ORIGIN_MALFORMED = 2,
+    /** `multiple-origins`: the request has more than one Origin header. */
+    CORS_DENIAL_MULTIPLE_ORIGINS = 3,
+    /** `method-not-allowed`: the requested method is not in allow_methods. */
+    CORS_DENIAL_METHOD_NOT_ALLOWED = 4,
+    /** `method-invalid`: Access-Control-Request-Method is empty or not a method token. */
+    CORS_DENIAL_METHOD_INVALID = 5,
+    /** `method-forbidden`: the requested method is forbidden (CONNECT, TRACE or TRACK). */
+    CORS_DENIAL_METHOD_FORBIDDEN = 6,
+    /** `header-not-allowed`: a requested header is not in allow_headers. */
+    CORS_DENIAL_HEADER_NOT_ALLOWED = 7,
+    /** `authorization-not-covered`: authorization is not covered by allow_headers = "*". */
+    CORS_DENIAL_AUTHORIZATION_NOT_COVERED = 8,
+    /** `header-invalid`: Access-Control-Request-Headers has a name that is not a token. */
+    CORS_DENIAL_HEADER_INVALID = 9,
+    /** `too-many-headers`: Access-Control-Request-Headers lists too many names. */
+    CORS_DENIAL_TOO_MANY_HEADERS = 10,
+    /** `too-many-header-lines`: the request has too many Access-Control-Request-Headers lines to mirror. */
+    CORS_DENIAL_TOO_MANY_HEADER_LINES = 11,
+    /** `private-network-not-allowed`: private network access was requested and is not allowed. */
+    CORS_DENIAL_PRIVATE_NETWORK_NOT_ALLOWED = 12,
+    /** `multiple-methods`: the preflight has more than one Access-Control-Request-Method header. */
+    CORS_DENIAL_MULTIPLE_METHODS = 13,
+    /** `path-not-normal`: the policy is chosen by path and the request's path is not in normal form. */
+    CORS_DENIAL_PATH_NOT_NORMAL = 14,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum cors_denial cors_denial;
+#else
+typedef uint32_t cors_denial;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * The capacity of `cors_decision.headers`: every header the engine owns once, plus the
  * further `Access-Control-Allow-Headers` lines it may mirror.
  */
@@ -208,84 +256,6 @@ enum cors_value_source
 typedef enum cors_value_source cors_value_source;
 #else
 typedef uint32_t cors_value_source;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
-/**
- * Why a request was denied (`cors_decision.denial`). Values are stable and never reused.
- */
-enum cors_denial
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-    /**
-     * Not denied.
-     */
-    CORS_DENIAL_NONE = 0,
-    /**
-     * The origin is valid but not allowed.
-     */
-    CORS_DENIAL_ORIGIN_NOT_ALLOWED = 1,
-    /**
-     * The `Origin` value is not a serialized origin (or is empty).
-     */
-    CORS_DENIAL_ORIGIN_MALFORMED = 2,
-    /**
-     * More than one `Origin` header.
-     */
-    CORS_DENIAL_MULTIPLE_ORIGINS = 3,
-    /**
-     * The requested method is not allowed.
-     */
-    CORS_DENIAL_METHOD_NOT_ALLOWED = 4,
-    /**
-     * The requested method is empty or not a token.
-     */
-    CORS_DENIAL_METHOD_INVALID = 5,
-    /**
-     * The requested method is `CONNECT`, `TRACE` or `TRACK`.
-     */
-    CORS_DENIAL_METHOD_FORBIDDEN = 6,
-    /**
-     * A requested header is not allowed.
-     */
-    CORS_DENIAL_HEADER_NOT_ALLOWED = 7,
-    /**
-     * `authorization` was requested; `allow_headers = "*"` does not cover it.
-     */
-    CORS_DENIAL_AUTHORIZATION_NOT_COVERED = 8,
-    /**
-     * A requested header name is not a token.
-     */
-    CORS_DENIAL_HEADER_INVALID = 9,
-    /**
-     * More than 256 requested header names.
-     */
-    CORS_DENIAL_TOO_MANY_HEADERS = 10,
-    /**
-     * More than `CORS_MAX_REQUEST_HEADER_LINES` `Access-Control-Request-Headers` lines to
-     * mirror.
-     */
-    CORS_DENIAL_TOO_MANY_HEADER_LINES = 11,
-    /**
-     * Private network access requested but not allowed.
-     */
-    CORS_DENIAL_PRIVATE_NETWORK_NOT_ALLOWED = 12,
-    /**
-     * More than one `Access-Control-Request-Method` line.
-     */
-    CORS_DENIAL_MULTIPLE_METHODS = 13,
-    /**
-     * The policy is chosen by path and the request's path is not in normal form.
-     */
-    CORS_DENIAL_PATH_NOT_NORMAL = 14,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum cors_denial cors_denial;
-#else
-typedef uint32_t cors_denial;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 

@@ -4,7 +4,8 @@
 
 use http::{HeaderMap, HeaderValue};
 
-use crate::decision::{Action, Decision, DenialKind, HeaderRef, MAX_DECISION_HEADERS, RequestKind};
+use crate::decision::{Action, Decision, HeaderRef, MAX_DECISION_HEADERS, RequestKind};
+use crate::denial::DenialKind;
 use crate::policy::{Policy, PolicyValue};
 use crate::request::{RequestHeader, RequestView};
 use crate::response::{ResponseHeader, Vary, is_owned_header};

@@ -35,7 +35,8 @@ use std::fmt;
 
 use http::{HeaderMap, HeaderValue, Method, Request, StatusCode};
 
-use crate::decision::{Action, DenialKind, RequestKind};
+use crate::decision::{Action, RequestKind};
+use crate::denial::DenialKind;
 use crate::origin::{OriginSet, Pattern, parse_pattern};
 use crate::policy::{AllowHeaders, Methods, Origins, Policy};
 use crate::request::{RequestHeader, RequestView};

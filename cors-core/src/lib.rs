@@ -53,6 +53,7 @@
 mod apply;
 mod config;
 mod decision;
+mod denial;
 mod error;
 pub mod explain;
 mod origin;
@@ -67,9 +68,9 @@ mod token;
 pub use apply::{Detached, DetachedValue, HeaderSink, ResponseHeaders};
 pub use config::{AnyOr, Config};
 pub use decision::{
-    Action, Decision, Denial, DenialKind, HeaderRef, MAX_DECISION_HEADERS,
-    MAX_REQUEST_HEADER_LINES, RequestKind,
+    Action, Decision, HeaderRef, MAX_DECISION_HEADERS, MAX_REQUEST_HEADER_LINES, RequestKind,
 };
+pub use denial::{Denial, DenialKind};
 pub use error::{
     ConfigError, ConfigErrors, ConfigWarning, ErrorKind, Field, FieldPath, Finding, FindingKind,
     Format, LoadError, WarningKind,

@@ -64,7 +64,7 @@ mod slice;
 
 pub use decision::{
     CORS_MAX_HEADERS, CORS_MAX_REQUEST_HEADER_LINES, cors_action, cors_decision,
-    cors_decision_reason, cors_denial, cors_evaluate, cors_header, cors_request, cors_request_kind,
+    cors_decision_reason, cors_evaluate, cors_header, cors_request, cors_request_kind,
     cors_value_source,
 };
 pub use error::{cors_error, cors_error_free, cors_error_message, cors_error_result};

@@ -20,17 +20,19 @@ pub const REGENERATE: &str = "cargo run -p cors-ffi --example gen-header";
 pub fn generate(crate_dir: &Path) -> Result<String, String> {
     let mut config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml"))
         .map_err(|e| format!("cbindgen.toml: {e}"))?;
-    // Version macros come from the crate version, never by hand.
+    // Version macros come from the crate version, never by hand; the denial enum from
+    // the core's table.
     config.after_includes = Some(format!(
         "\n/** The version of cors-ffi this header was generated from. */\n\
          #define CORS_FFI_VERSION \"{}\"\n\
          #define CORS_FFI_VERSION_MAJOR {}\n\
          #define CORS_FFI_VERSION_MINOR {}\n\
-         #define CORS_FFI_VERSION_PATCH {}",
+         #define CORS_FFI_VERSION_PATCH {}\n\n{}",
         env!("CARGO_PKG_VERSION"),
         env!("CARGO_PKG_VERSION_MAJOR"),
         env!("CARGO_PKG_VERSION_MINOR"),
         env!("CARGO_PKG_VERSION_PATCH"),
+        denial_enum(),
     ));
     let bindings = cbindgen::Builder::new()
         .with_config(config)
@@ -40,4 +42,32 @@ pub fn generate(crate_dir: &Path) -> Result<String, String> {
     let mut out = Vec::new();
     bindings.write(&mut out);
     String::from_utf8(out).map_err(|e| format!("cbindgen wrote non-UTF-8: {e}"))
+}
+
+/// The C enum `cors_denial`, from the core's denial table, in the form cbindgen gives the
+/// header's other enums (a `uint32_t` in C before C23).
+fn denial_enum() -> String {
+    let mut out = String::from(
+        "/**\n * Why a request was denied (`cors_decision.denial`). Values are stable and never\n \
+         * reused. Generated from cors-core's denial table.\n */\n\
+         enum cors_denial\n\
+         #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L\n  : uint32_t\n\
+         #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L\n {\n\
+         \x20   /** Not denied. */\n    CORS_DENIAL_NONE = 0,\n",
+    );
+    for &kind in cors_core::DenialKind::ALL {
+        let name = kind.as_str().replace('-', "_").to_ascii_uppercase();
+        out.push_str(&format!(
+            "    /** `{}`: {}. */\n    CORS_DENIAL_{name} = {},\n",
+            kind.as_str(),
+            kind.description(),
+            kind as u32
+        ));
+    }
+    out.push_str(
+        "};\n#ifndef __cplusplus\n#if __STDC_VERSION__ >= 202311L\n\
+         typedef enum cors_denial cors_denial;\n#else\ntypedef uint32_t cors_denial;\n\
+         #endif // __STDC_VERSION__ >= 202311L\n#endif // __cplusplus",
+    );
+    out
 }
