@@ -1,14 +1,14 @@
 //! `cors explain`: builds the request from the arguments (or a cURL command), runs
-//! `cors_core::explain::simulate`, and presents it; with `--url`, also asks a real server.
+//! `cors_explain::simulate`, and presents it; with `--url`, also asks a real server.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use cors_core::explain::{
-    self, CredentialsMode, Exchange, FetchRequest, Mode, Outcome, Simulation, Stage,
-};
 use cors_core::{Action, Config, Policy, RequestKind, is_owned_header};
+use cors_explain::{
+    self as explain, CredentialsMode, Exchange, FetchRequest, Mode, Outcome, Simulation, Stage,
+};
 use http::{HeaderMap, StatusCode};
 
 use crate::client::Target;

@@ -1,7 +1,7 @@
 //! The `cors` command: check CORS config files in CI, and explain what the engine and the
 //! browser do with a request.
 //!
-//! All CORS logic lives in `cors-core` (the engine, and `cors_core::explain` for the
+//! All CORS logic lives in `cors-core` (the engine, and `cors_explain` for the
 //! browser's side); this crate only reads input and presents results.
 //!
 //! ```no_run

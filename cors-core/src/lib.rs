@@ -55,7 +55,7 @@ mod config;
 mod decision;
 mod denial;
 mod error;
-pub mod explain;
+pub mod fetch;
 mod origin;
 mod path;
 mod policy;

@@ -182,6 +182,44 @@ impl Policy {
         &self.inner.config
     }
 
+    /// The `allow_origins` entry (as [`config`](Self::config) shows it) that allows the
+    /// request origin `origin`: an exact entry when one matches, else the first pattern
+    /// that does. `None` when no entry allows it, and for a constant policy (`"*"`). For
+    /// diagnostics (`cors explain`): it allocates, unlike deciding.
+    ///
+    /// ```
+    /// let policy = cors_core::Policy::from_toml_str(r#"
+    ///     allow_origins = ["https://*.example.com", "https://app.example.com"]
+    /// "#)?;
+    /// assert_eq!(policy.origin_entry(b"https://app.example.com"), Some("https://app.example.com"));
+    /// assert_eq!(policy.origin_entry(b"https://a.example.com"), Some("https://*.example.com"));
+    /// assert_eq!(policy.origin_entry(b"https://example.com"), None);
+    /// # Ok::<(), cors_core::LoadError>(())
+    /// ```
+    pub fn origin_entry(&self, origin: &[u8]) -> Option<&str> {
+        let AnyOr::List(entries) = &self.inner.config.allow_origins else {
+            return None;
+        };
+        let matching = entries.iter().filter_map(|e| match parse_pattern(e) {
+            Ok(Some(p))
+                if OriginSet::new(std::slice::from_ref(&p))
+                    .check(origin)
+                    .is_ok() =>
+            {
+                Some((matches!(p, Pattern::Exact(_) | Pattern::Null), e.as_str()))
+            }
+            _ => None,
+        });
+        let mut first = None;
+        for (exact, entry) in matching {
+            if exact {
+                return Some(entry);
+            }
+            first.get_or_insert(entry);
+        }
+        first
+    }
+
     /// Whether this is a constant policy (`allow_origins = "*"`, hence no credentials):
     /// every response gets the same headers and none varies on `Origin`.
     pub fn is_constant(&self) -> bool {

@@ -49,7 +49,7 @@ pub(crate) fn class(b: u8) -> u8 {
 }
 
 /// Whether `s` is a non-empty HTTP token.
-pub(crate) fn is_token(s: &[u8]) -> bool {
+pub fn is_token(s: &[u8]) -> bool {
     !s.is_empty() && s.iter().all(|&b| class(b) & TCHAR != 0)
 }
 
@@ -111,7 +111,7 @@ pub(crate) fn search_order(a: &[u8], b: &[u8]) -> Ordering {
 }
 
 /// Trims HTTP optional whitespace (SP, HTAB).
-pub(crate) fn trim_ows(mut s: &[u8]) -> &[u8] {
+pub fn trim_ows(mut s: &[u8]) -> &[u8] {
     while let [b' ' | b'\t', rest @ ..] = s {
         s = rest;
     }
@@ -126,7 +126,7 @@ const NORMALIZED: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"
 
 /// Fetch-normalizes a method: one of the six normalized methods in any case becomes its
 /// upper-case form; every other method stays as it is (methods are case-sensitive).
-pub(crate) fn normalize_method(m: &[u8]) -> &[u8] {
+pub fn normalize_method(m: &[u8]) -> &[u8] {
     for n in NORMALIZED {
         if m.eq_ignore_ascii_case(n.as_bytes()) {
             return n.as_bytes();
@@ -136,14 +136,14 @@ pub(crate) fn normalize_method(m: &[u8]) -> &[u8] {
 }
 
 /// `CONNECT`, `TRACE`, `TRACK` in any case: forbidden methods.
-pub(crate) fn is_forbidden_method(m: &[u8]) -> bool {
+pub fn is_forbidden_method(m: &[u8]) -> bool {
     [&b"CONNECT"[..], b"TRACE", b"TRACK"]
         .iter()
         .any(|f| m.eq_ignore_ascii_case(f))
 }
 
 /// CORS-safelisted methods (after normalization).
-pub(crate) fn is_safelisted_method(m: &[u8]) -> bool {
+pub fn is_safelisted_method(m: &[u8]) -> bool {
     matches!(m, b"GET" | b"HEAD" | b"POST")
 }
 
@@ -155,7 +155,7 @@ pub(crate) fn cmp_ignore_case(a: &[u8], b: &[u8]) -> Ordering {
 }
 
 /// Request headers browsers never let scripts set (Fetch "forbidden request-header").
-pub(crate) fn is_forbidden_request_header(name: &str) -> bool {
+pub fn is_forbidden_request_header(name: &str) -> bool {
     const FORBIDDEN: [&str; 21] = [
         "accept-charset",
         "accept-encoding",
@@ -183,12 +183,12 @@ pub(crate) fn is_forbidden_request_header(name: &str) -> bool {
 }
 
 /// Response headers browsers never expose (Fetch "forbidden response-header name").
-pub(crate) fn is_forbidden_response_header(name: &str) -> bool {
+pub fn is_forbidden_response_header(name: &str) -> bool {
     matches!(name, "set-cookie" | "set-cookie2")
 }
 
 /// CORS-safelisted response headers: always exposed.
-pub(crate) fn is_safelisted_response_header(name: &str) -> bool {
+pub fn is_safelisted_response_header(name: &str) -> bool {
     matches!(
         name,
         "cache-control"
