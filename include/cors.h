@@ -520,6 +520,26 @@ cors_result cors_vary_merge(struct cors_lines existing, uint32_t tokens, struct 
 bool cors_is_owned_header(const uint8_t *name, size_t len);
 
 /**
+ * Writes the description of a result code (any `uint32_t`; unknown values are described
+ * as such) into `buf`, not NUL-terminated, and its length into `*out_len`.
+ *
+ * Returns `CORS_RESULT_OK`, or `CORS_RESULT_BUFFER_TOO_SMALL` with a truncated
+ * description written (cut at a UTF-8 boundary), or `CORS_RESULT_NULL_POINTER`.
+ *
+ * # Safety
+ *
+ * `buf` must be valid for writes of `len` bytes (it may be NULL when `len` is 0);
+ * `out_len` must be valid for a write.
+ */
+cors_result cors_result_description(uint32_t result, uint8_t *buf, size_t len, size_t *out_len);
+
+/**
+ * The library's version, e.g. `0.1.0` (static). Compare it with `CORS_FFI_VERSION` from
+ * the header to detect a header/library mismatch.
+ */
+struct cors_str cors_version(void);
+
+/**
  * Builds a policy from TOML text (`len` bytes, UTF-8, not NUL-terminated).
  *
  * On success writes the new policy to `*policy_out` (release it with `cors_policy_free`).
@@ -596,26 +616,6 @@ size_t cors_policy_warning_count(const struct cors_policy *policy);
  * `policy` is NULL or a live policy from this library; `out` is valid for a write.
  */
 cors_result cors_policy_warning(const struct cors_policy *policy, size_t index, struct cors_str *out);
-
-/**
- * Writes the description of a result code (any `uint32_t`; unknown values are described
- * as such) into `buf`, not NUL-terminated, and its length into `*out_len`.
- *
- * Returns `CORS_RESULT_OK`, or `CORS_RESULT_BUFFER_TOO_SMALL` with a truncated
- * description written (cut at a UTF-8 boundary), or `CORS_RESULT_NULL_POINTER`.
- *
- * # Safety
- *
- * `buf` must be valid for writes of `len` bytes (it may be NULL when `len` is 0);
- * `out_len` must be valid for a write.
- */
-cors_result cors_result_description(uint32_t result, uint8_t *buf, size_t len, size_t *out_len);
-
-/**
- * The library's version, e.g. `0.1.0` (static). Compare it with `CORS_FFI_VERSION` from
- * the header to detect a header/library mismatch.
- */
-struct cors_str cors_version(void);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -15,8 +15,33 @@ pub struct Response {
 }
 
 impl Response {
+    /// Every line of header `name` (any case), in order, as text (lossy).
+    pub fn header_lines(&self, name: &str) -> Vec<String> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+            .collect()
+    }
+
+    /// Whether any header name starts with `prefix` (any case).
+    pub fn has_header_prefix(&self, prefix: &str) -> bool {
+        let prefix = prefix.to_ascii_lowercase();
+        self.headers.iter().any(|(n, _)| n.starts_with(&prefix))
+    }
+
+    /// The `Vary` tokens, trimmed and lower-cased, in order.
+    pub fn vary_tokens(&self) -> Vec<String> {
+        self.header_lines("vary")
+            .iter()
+            .flat_map(|v| v.split(','))
+            .map(|t| t.trim().to_ascii_lowercase())
+            .filter(|t| !t.is_empty())
+            .collect()
+    }
+
     /// A header's lines joined with `", "`; `None` when absent.
-    fn joined(&self, name: &str) -> Option<String> {
+    pub fn header(&self, name: &str) -> Option<String> {
         let mut out: Option<String> = None;
         for (_, v) in self
             .headers
@@ -110,7 +135,7 @@ pub fn check(expect: &Expect, resp: &Response) -> Vec<String> {
     }
     if let Some(want) = expect.handler {
         let reached = resp
-            .joined("x-handler")
+            .header("x-handler")
             .is_some_and(|v| v.split(',').any(|e| e.trim() == "reached"));
         if reached != want {
             diffs.push(if want {
@@ -122,7 +147,7 @@ pub fn check(expect: &Expect, resp: &Response) -> Vec<String> {
         }
     }
     for (name, want) in &expect.headers {
-        let got = resp.joined(name);
+        let got = resp.header(name);
         match (want, got) {
             (Expected::Exact(w), None) => {
                 diffs.push(format!("header {name}: expected {w:?}, got none"));
@@ -153,7 +178,7 @@ pub fn check(expect: &Expect, resp: &Response) -> Vec<String> {
             }
         }
         for n in names {
-            let value = resp.joined(n).unwrap_or_default();
+            let value = resp.header(n).unwrap_or_default();
             diffs.push(format!(
                 "header {n}: expected absent ({pattern}), got {value:?}"
             ));

@@ -1,4 +1,5 @@
-//! A raw HTTP/1.1 client: sends a case's request exactly as written and parses the answer.
+//! The project's one raw HTTP/1.1 test client: sends a request exactly as written (a
+//! table case, or any request) and parses the answer.
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -13,14 +14,21 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest response accepted; the route server's answers are tiny.
 const MAX_RESPONSE: usize = 16 * 1024 * 1024;
 
-/// The request bytes for a case: request line, `Host`, the case's headers in order,
+/// The request bytes: request line, `Host` (unless given), the headers in order,
 /// `Content-Length` when a body is given, `Connection: close`.
-fn request_bytes(addr: SocketAddr, case: &Case) -> Vec<u8> {
+fn request_bytes<'h>(
+    addr: SocketAddr,
+    method: &str,
+    target: &str,
+    headers: impl Iterator<Item = (&'h str, &'h [u8])> + Clone,
+    body: Option<&[u8]>,
+) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
-    out.extend_from_slice(
-        format!("{} {} HTTP/1.1\r\nHost: {addr}\r\n", case.method, case.path).as_bytes(),
-    );
-    for (name, value) in &case.headers {
+    out.extend_from_slice(format!("{method} {target} HTTP/1.1\r\n").as_bytes());
+    if !headers.clone().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+        out.extend_from_slice(format!("Host: {addr}\r\n").as_bytes());
+    }
+    for (name, value) in headers {
         out.extend_from_slice(name.as_bytes());
         out.push(b':');
         if !value.is_empty() {
@@ -29,12 +37,12 @@ fn request_bytes(addr: SocketAddr, case: &Case) -> Vec<u8> {
         }
         out.extend_from_slice(b"\r\n");
     }
-    if let Some(body) = &case.body {
+    if let Some(body) = body {
         out.extend_from_slice(format!("Content-Length: {}\r\n", body.len()).as_bytes());
     }
     out.extend_from_slice(b"Connection: close\r\n\r\n");
-    if let Some(body) = &case.body {
-        out.extend_from_slice(body.as_bytes());
+    if let Some(body) = body {
+        out.extend_from_slice(body);
     }
     out
 }
@@ -51,12 +59,44 @@ fn request_bytes(addr: SocketAddr, case: &Case) -> Vec<u8> {
 /// Connection and I/O errors, a timeout, or a response that is not valid HTTP/1.1
 /// (`InvalidData`, naming what is wrong).
 pub fn send(addr: SocketAddr, case: &Case) -> io::Result<Response> {
+    let headers = case.headers.iter().map(|(n, v)| (n.as_str(), v.as_slice()));
+    let bytes = request_bytes(
+        addr,
+        &case.method,
+        &case.path,
+        headers,
+        case.body.as_deref().map(str::as_bytes),
+    );
+    exchange(addr, &bytes, case.method == "HEAD")
+}
+
+/// Sends one request over a new connection and reads the whole response, as [`send`]
+/// does: headers byte for byte, `Host` added unless given, `Content-Length` for a
+/// non-empty body, `Connection: close`.
+///
+/// # Errors
+///
+/// As [`send`].
+pub fn request(
+    addr: SocketAddr,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> io::Result<Response> {
+    let headers = headers.iter().map(|(n, v)| (*n, v.as_bytes()));
+    let body = (!body.is_empty()).then_some(body);
+    let bytes = request_bytes(addr, method, target, headers, body);
+    exchange(addr, &bytes, method == "HEAD")
+}
+
+/// Writes `request` and reads one whole response (10 s overall).
+fn exchange(addr: SocketAddr, request: &[u8], head_request: bool) -> io::Result<Response> {
     let deadline = Instant::now() + TIMEOUT;
     let mut stream = TcpStream::connect_timeout(&addr, TIMEOUT)?;
     stream.set_write_timeout(Some(TIMEOUT))?;
-    stream.write_all(&request_bytes(addr, case))?;
+    stream.write_all(request)?;
     stream.flush()?;
-    let head_request = case.method == "HEAD";
     let mut buf = Vec::with_capacity(1024);
     let mut chunk = [0u8; 8192];
     loop {
@@ -334,7 +374,15 @@ mod tests {
             limits: vec![],
         };
         let addr: SocketAddr = "127.0.0.1:9".parse().unwrap();
-        let text = String::from_utf8(request_bytes(addr, &case)).unwrap();
+        let headers = case.headers.iter().map(|(n, v)| (n.as_str(), v.as_slice()));
+        let bytes = request_bytes(
+            addr,
+            &case.method,
+            &case.path,
+            headers,
+            case.body.as_deref().map(str::as_bytes),
+        );
+        let text = String::from_utf8(bytes).unwrap();
         assert_eq!(
             text,
             "OPTIONS /anything/x HTTP/1.1\r\nHost: 127.0.0.1:9\r\nOrigin: a\r\norigin:\r\n\

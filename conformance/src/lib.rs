@@ -29,7 +29,7 @@ mod table;
 
 pub use check::{Response, check};
 pub use count::{DECISION_TARGET, DecisionCounter};
-pub use http::send;
+pub use http::{request, send};
 pub use invalid::{InvalidConfig, invalid_dir, load_invalid, missing_from, run_invalid_suite};
 pub use server::{ConfigFormat, Server, Summary, run_server_suite, run_server_suite_as};
 pub use table::{Case, Expect, Expected, Limit, SERVERS, TableFile, load, table_dir};

@@ -51,7 +51,7 @@ fn response_name(h: ResponseHeader) -> HeaderName {
 /// An actix response's headers, as the core applies a decision to them.
 pub(crate) struct Sink<'m> {
     pub(crate) map: &'m mut HeaderMap,
-    pub(crate) compiled: &'m Compiled,
+    pub(crate) compiled: &'m WorkerPolicy,
 }
 
 impl HeaderSink for Sink<'_> {
@@ -79,7 +79,7 @@ impl HeaderSink for Sink<'_> {
 ///
 /// One per worker thread (actix-web builds the middleware once per worker): cloning its
 /// values then only touches reference counts no other thread writes.
-pub(crate) struct Compiled {
+pub(crate) struct WorkerPolicy {
     pub(crate) policy: Policy,
     /// Indexed by `PolicyValue::id()`.
     values: Box<[Option<HeaderValue>]>,
@@ -87,8 +87,8 @@ pub(crate) struct Compiled {
     vary: [HeaderValue; 16],
 }
 
-impl Compiled {
-    pub(crate) fn new(policy: Policy) -> Compiled {
+impl WorkerPolicy {
+    pub(crate) fn new(policy: Policy) -> WorkerPolicy {
         let values = policy
             .values()
             .iter()
@@ -106,7 +106,7 @@ impl Compiled {
             let tokens = u8::try_from(bits).map_or(Vary::NONE, Vary::from_bits);
             HeaderValue::from_static(tokens.as_str())
         });
-        Compiled {
+        WorkerPolicy {
             policy,
             values,
             vary,

@@ -135,7 +135,7 @@ pub use cors_core::{Config, LoadError, Policy};
 pub struct ReadmeDoctests;
 pub use service::{CorsFuture, CorsMiddleware};
 
-use headers::Compiled;
+use headers::WorkerPolicy;
 
 /// The CORS middleware factory: pass it to `App::wrap`, `Scope::wrap` or `Resource::wrap`.
 ///
@@ -197,7 +197,7 @@ where
     fn new_transform(&self, service: S) -> Self::Future {
         ready(Ok(CorsMiddleware {
             service,
-            compiled: Rc::new(Compiled::new(self.policy.clone())),
+            compiled: Rc::new(WorkerPolicy::new(self.policy.clone())),
         }))
     }
 }

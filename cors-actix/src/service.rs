@@ -14,13 +14,13 @@ use actix_web::{Error, HttpResponse, ResponseError};
 use cors_core::{Action, ResponseHeaders};
 use pin_project_lite::pin_project;
 
-use crate::headers::{ActixRequest, Compiled, Sink, status};
+use crate::headers::{ActixRequest, Sink, WorkerPolicy, status};
 
 /// The service [`Cors`](crate::Cors) wraps around an inner service; built by actix-web
 /// through `App::wrap`, `Scope::wrap` or `Resource::wrap`.
 pub struct CorsMiddleware<S> {
     pub(crate) service: S,
-    pub(crate) compiled: Rc<Compiled>,
+    pub(crate) compiled: Rc<WorkerPolicy>,
 }
 
 impl<S> fmt::Debug for CorsMiddleware<S> {
@@ -80,7 +80,7 @@ where
 /// A forwarded request's headers, applied to whatever the inner service returns.
 struct Pending {
     headers: ResponseHeaders<HeaderValue>,
-    compiled: Rc<Compiled>,
+    compiled: Rc<WorkerPolicy>,
 }
 
 impl Pending {

@@ -355,12 +355,10 @@ async fn echoed_values_are_byte_for_byte() {
 
 #[actix_web::test]
 async fn from_path_reports_the_core_errors() {
-    let dir = std::env::temp_dir().join(format!("cors-actix-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("bad.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
     std::fs::write(&path, "allow_origins = [\"https://a.example.com/path\"]\n").unwrap();
     let err = Cors::from_path(&path).unwrap_err().to_string();
-    std::fs::remove_dir_all(&dir).unwrap();
     assert!(err.contains("bad.toml"), "{err}");
     assert!(err.contains("allow_origins"), "{err}");
 }

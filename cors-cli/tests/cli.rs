@@ -176,8 +176,8 @@ fn check_needs_a_file() {
 
 #[test]
 fn check_never_panics_on_odd_input() {
-    let tmp = std::env::temp_dir().join(format!("cors-cli-odd-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).unwrap();
+    let tmp_dir = tempfile::tempdir().unwrap();
+    let tmp = tmp_dir.path();
     let deep = "[".repeat(100_000);
     let cases: [(&str, &[u8]); 8] = [
         ("empty.toml", b""),
@@ -196,7 +196,6 @@ fn check_never_panics_on_odd_input() {
         assert_eq!(code, 2, "{name}: {out}{err}");
         assert!(!err.contains("panicked"), "{name}: {err}");
     }
-    std::fs::remove_dir_all(&tmp).unwrap();
 }
 
 // ------------------------------------------------------------------------------------

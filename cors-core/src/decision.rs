@@ -1,4 +1,4 @@
-//! The decision engine (DESIGN.md section 3) and the [`Decision`] value adapters apply.
+//! The decision engine (docs/semantics.md) and the [`Decision`] value adapters apply.
 
 use std::fmt;
 
@@ -220,7 +220,7 @@ impl Policy {
         d
     }
 
-    /// Decides what a request's response must carry (DESIGN.md section 3). Never fails and
+    /// Decides what a request's response must carry (docs/semantics.md). Never fails and
     /// never allocates; denials are reported in the decision (and logged at debug level).
     ///
     /// ```
@@ -267,7 +267,7 @@ impl Policy {
         decision
     }
 
-    /// Classifies the request (DESIGN §3) and decides it.
+    /// Classifies the request (docs/semantics.md, "How a request is classified") and decides it.
     #[inline(always)]
     fn classify<'a, R>(&'a self, req: &'a R) -> Decision<'a, R::Value>
     where

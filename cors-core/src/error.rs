@@ -529,7 +529,7 @@ pub enum WarningKind {
         /// One public-suffix rule below the base (`s3.amazonaws.com`).
         suffix: String,
     },
-    /// A method some servers refuse before any CORS code runs (DESIGN §8).
+    /// A method some servers refuse before any CORS code runs (docs/semantics.md, "Server limits").
     MethodServerLimit {
         /// The servers, named as in `docs/semantics.md`, with why.
         servers: &'static str,

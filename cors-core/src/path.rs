@@ -1,4 +1,4 @@
-//! The request path's normal form (DESIGN §6): when a policy is chosen by path, a path
+//! The request path's normal form (docs/semantics.md, "Policies chosen by path"): when a policy is chosen by path, a path
 //! that frameworks could route differently (`//admin`, `/%61dmin`, `/public/../admin`)
 //! gets no grant, so it never reaches one handler under another path's policy.
 

@@ -1,4 +1,4 @@
-//! What some servers refuse before any CORS code runs (DESIGN §8), so that `cors check`
+//! What some servers refuse before any CORS code runs (docs/semantics.md, "Server limits"), so that `cors check`
 //! and `cors explain` can say when a policy-allowed request cannot work on one of them.
 //!
 //! The table in `docs/semantics.md` ("Server limits") lists the same facts; a test checks

@@ -679,8 +679,8 @@ fn json_syntax_errors_carry_line_and_column() {
 
 #[test]
 fn from_path_picks_the_format_and_names_the_file() {
-    let dir = std::env::temp_dir().join(format!("cors-core-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let toml = dir.join("p.toml");
     std::fs::write(&toml, "allow_origins = [\"https://a.test/\"]\n").unwrap();
     let err = Policy::from_path(&toml).unwrap_err();
@@ -714,7 +714,6 @@ fn from_path_picks_the_format_and_names_the_file() {
     } else {
         assert!(matches!(result, Err(LoadError::YamlDisabled)));
     }
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[cfg(feature = "yaml")]

@@ -58,6 +58,7 @@ mod decision;
 mod error;
 mod guard;
 mod helpers;
+mod info;
 mod policy;
 mod result;
 mod slice;
@@ -72,9 +73,10 @@ pub use helpers::{
     CORS_VARY_ORIGIN, CORS_VARY_REQUEST_HEADERS, CORS_VARY_REQUEST_METHOD,
     CORS_VARY_REQUEST_PRIVATE_NETWORK, cors_is_owned_header, cors_vary_merge,
 };
+pub use info::{cors_result_description, cors_version};
 pub use policy::{
     cors_policy, cors_policy_clone, cors_policy_free, cors_policy_from_json, cors_policy_from_path,
     cors_policy_from_toml, cors_policy_warning, cors_policy_warning_count,
 };
-pub use result::{cors_result, cors_result_description, cors_version};
+pub use result::cors_result;
 pub use slice::{cors_lines, cors_str};

@@ -97,7 +97,7 @@ pub fn wrap(layout: &Layout, http: &str) -> String {
 const SPECIAL_RETURN: &[u16] = &[408, 444, 494, 495, 496, 497, 499];
 
 /// The inside of an `http` block serving the project's example-server contract
-/// (DESIGN.md section 5) on `host:port` with the policy file `policy`:
+/// (the contract in examples/README.md) on `host:port` with the policy file `policy`:
 ///
 /// - `/anything`, `/anything/...`: `return 200 ok`;
 /// - `/status/{code}` for 200..=599: `return CODE` (nginx's own error page for 4xx/5xx);

@@ -7,7 +7,7 @@ use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::scratch::TempDir;
+use crate::scratch::{TempDir, temp_dir};
 use crate::tools::{find_tool, nginx_binary};
 
 /// How long nginx may take to start or stop.
@@ -136,7 +136,7 @@ impl Nginx {
     /// The directory of a stopped instance, for another attempt (a fresh empty one takes
     /// its place, removed with `self`).
     fn take_dir(&mut self) -> Result<TempDir, String> {
-        let fresh = TempDir::new("retry")?;
+        let fresh = temp_dir("retry")?;
         Ok(std::mem::replace(&mut self.dir, fresh))
     }
 

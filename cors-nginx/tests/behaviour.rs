@@ -8,7 +8,7 @@ use std::path::Path;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use cors_nginx::{Layout, TempDir, test_config, wrap};
+use cors_nginx::{Layout, test_config, wrap};
 use support::{
     APP, OTHER, POLICY_APP, POLICY_OTHER, Server, assert_granted, assert_no_cors, module, q,
 };
@@ -32,7 +32,7 @@ fn nginx_t(dir: &Path, http: &str) -> (bool, String) {
 
 #[test]
 fn nginx_t_fails_naming_the_file_and_every_field() {
-    let dir = TempDir::new("nginx-t").unwrap_or_else(|e| panic!("{e}"));
+    let dir = cors_nginx::temp_dir("nginx-t").unwrap_or_else(|e| panic!("{e}"));
     let d = dir.path();
     let invalid = d.join("invalid.toml");
     std::fs::write(
@@ -487,7 +487,7 @@ fn reload_applies_a_changed_policy_and_survives_a_broken_one() {
 
 #[test]
 fn the_example_config_is_valid() {
-    let dir = TempDir::new("example").unwrap_or_else(|e| panic!("{e}"));
+    let dir = cors_nginx::temp_dir("example").unwrap_or_else(|e| panic!("{e}"));
     let conf = cors_nginx::repo_root().join("examples/nginx/nginx.conf");
     let out =
         std::process::Command::new(cors_nginx::nginx_binary().unwrap_or_else(|e| panic!("{e}")))

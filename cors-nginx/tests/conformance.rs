@@ -1,17 +1,15 @@
 //! The project's whole conformance table over real HTTP against nginx with the module,
 //! through the shared runner, like the Rust adapters and the C server: `nginx-contract`
-//! serves the example-server contract (DESIGN.md section 5) with nginx.
+//! serves the example-server contract (the contract in examples/README.md) with nginx.
 
 mod support;
 
 use std::process::Command;
 
-use cors_nginx::TempDir;
-
 #[test]
 fn nginx_passes_the_conformance_table() {
     let module = support::module();
-    TempDir::sweep_stale("contract");
+    cors_nginx::sweep_stale("contract");
     let summary = cors_conformance::run_server_suite("nginx", |config| {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_nginx-contract"));
         cmd.arg("--config")
@@ -22,7 +20,7 @@ fn nginx_passes_the_conformance_table() {
         cmd
     });
     // The runner kills each server; nginx stops with it, its directory stays behind.
-    TempDir::sweep_stale("contract");
+    cors_nginx::sweep_stale("contract");
     let summary = summary.unwrap_or_else(|failures| panic!("{failures}"));
     assert!(summary.cases >= 150, "{summary:?}");
 }
@@ -44,9 +42,9 @@ fn contract(module: &std::path::Path) -> impl Fn(&std::path::Path) -> Command + 
 #[test]
 fn nginx_refuses_the_invalid_configs() {
     let module = support::module();
-    TempDir::sweep_stale("contract");
+    cors_nginx::sweep_stale("contract");
     let n = cors_conformance::run_invalid_suite("nginx", contract(&module));
-    TempDir::sweep_stale("contract");
+    cors_nginx::sweep_stale("contract");
     let n = n.unwrap_or_else(|failures| panic!("{failures}"));
     assert!(n >= 20, "{n} invalid configs");
 }
@@ -55,7 +53,7 @@ fn nginx_refuses_the_invalid_configs() {
 #[test]
 fn nginx_reads_json_and_yaml() {
     let module = support::module();
-    TempDir::sweep_stale("contract");
+    cors_nginx::sweep_stale("contract");
     for format in [
         cors_conformance::ConfigFormat::Json,
         cors_conformance::ConfigFormat::Yaml,
@@ -66,7 +64,7 @@ fn nginx_reads_json_and_yaml() {
             &["credentials", "methods"],
             contract(&module),
         );
-        TempDir::sweep_stale("contract");
+        cors_nginx::sweep_stale("contract");
         let summary = summary.unwrap_or_else(|failures| panic!("{format:?}: {failures}"));
         assert_eq!(summary.files, 2);
     }

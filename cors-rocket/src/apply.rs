@@ -28,13 +28,13 @@ impl RequestView for RocketRequest<'_, '_> {
 
 /// A policy with its header values as text, indexed by `PolicyValue::id()`.
 #[derive(Clone)]
-pub(crate) struct Compiled {
+pub(crate) struct ScopePolicy {
     pub(crate) policy: Policy,
     values: Box<[Option<Box<str>>]>,
 }
 
-impl Compiled {
-    pub(crate) fn new(policy: Policy) -> Compiled {
+impl ScopePolicy {
+    pub(crate) fn new(policy: Policy) -> ScopePolicy {
         let values = policy
             .values()
             .iter()
@@ -42,7 +42,7 @@ impl Compiled {
             // header rather than send a broken one.
             .map(|v| std::str::from_utf8(v.as_bytes()).ok().map(Box::from))
             .collect();
-        Compiled { policy, values }
+        ScopePolicy { policy, values }
     }
 }
 
@@ -50,7 +50,7 @@ impl Compiled {
 #[derive(Clone)]
 pub(crate) struct Scopes {
     /// Longest base first, so the most specific scope wins.
-    scopes: Vec<(String, Compiled)>,
+    scopes: Vec<(String, ScopePolicy)>,
 }
 
 impl Scopes {
@@ -62,7 +62,7 @@ impl Scopes {
     pub(crate) fn insert(&mut self, base: &str, policy: Policy) {
         let base = normalize_base(base);
         self.scopes.retain(|(b, _)| *b != base);
-        self.scopes.push((base, Compiled::new(policy)));
+        self.scopes.push((base, ScopePolicy::new(policy)));
         self.scopes
             .sort_by_key(|(base, _)| std::cmp::Reverse(base.len()));
     }
@@ -73,7 +73,7 @@ impl Scopes {
 
     /// The policy whose base covers `path`, if any. A target that is no path (`*` of
     /// `OPTIONS *`) falls under the root scope only.
-    fn find(&self, path: &str) -> Option<&Compiled> {
+    fn find(&self, path: &str) -> Option<&ScopePolicy> {
         self.scopes
             .iter()
             .find(|(base, _)| {
@@ -90,7 +90,7 @@ impl Scopes {
     /// policy is chosen by path, which Rocket routes on decoded segments with empty ones
     /// dropped: a path not in normal form (`//api/x`, `/%61pi/x`) could reach one scope's
     /// routes under another scope's policy, so it is granted nothing (`decide_at`).
-    fn decision<'a>(&'a self, req: &Request<'_>) -> Option<(&'a Compiled, Detached)> {
+    fn decision<'a>(&'a self, req: &Request<'_>) -> Option<(&'a ScopePolicy, Detached)> {
         let path = req.uri().path();
         let compiled = self.find(path.as_str())?;
         let cached = req.local_cache(|| {

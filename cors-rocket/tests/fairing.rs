@@ -248,7 +248,7 @@ fn scopes_have_their_own_policies() {
 }
 
 /// Rocket routes on decoded segments with empty ones dropped, while scopes are chosen by
-/// the raw path: a path not in normal form gets no grant from any scope (DESIGN §6).
+/// the raw path: a path not in normal form gets no grant from any scope (docs/semantics.md, "Policies chosen by path").
 #[test]
 fn scopes_grant_nothing_to_paths_not_in_normal_form() {
     let public = Policy::from_toml_str(r#"allow_origins = "*""#).unwrap();
@@ -350,12 +350,10 @@ fn a_second_fairing_replaces_the_first() {
 
 #[test]
 fn from_path_reports_the_core_errors() {
-    let dir = std::env::temp_dir().join(format!("cors-rocket-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("bad.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
     std::fs::write(&path, "allow_origins = [\"https://a.example.com/path\"]\n").unwrap();
     let err = Cors::from_path(&path).unwrap_err().to_string();
-    std::fs::remove_dir_all(&dir).unwrap();
     assert!(err.contains("bad.toml"), "{err}");
     assert!(err.contains("allow_origins"), "{err}");
 }

@@ -1,5 +1,5 @@
 //! Shared code of the example servers: the command line and the route contract of
-//! DESIGN.md section 5, so every server parses flags and reports errors the same way.
+//! the example-server contract (examples/README.md), so every server parses flags and reports errors the same way.
 //!
 //! Each binary (`axum`, `warp`, `actix`, `rocket`) takes `--config PATH` (default
 //! `examples/cors.toml`) and `--listen ADDR` (default `127.0.0.1:8080`; port 0 picks a free
@@ -23,58 +23,44 @@ pub const DEFAULT_CONFIG: &str = "examples/cors.toml";
 /// The address used when `--listen` is not given.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
-/// Parsed command line.
-#[derive(Debug, Clone)]
+/// The contract's command line: `--config PATH` and `--listen ADDR` (also `--flag=value`).
+/// Servers with more flags flatten it into their own `clap` parser (as `nginx-contract`
+/// does), so every server parses the contract alike.
+#[derive(Debug, Clone, clap::Args)]
 pub struct Args {
-    /// The policy file.
+    /// The policy file (TOML, JSON or YAML).
+    #[arg(long, value_name = "PATH", default_value = DEFAULT_CONFIG)]
     pub config: PathBuf,
-    /// Where to listen.
+    /// Where to listen; port 0 picks a free port.
+    #[arg(long, value_name = "ADDR", default_value = DEFAULT_LISTEN)]
     pub listen: SocketAddr,
 }
 
-const USAGE: &str = "usage: SERVER [--config PATH] [--listen ADDR]";
+/// The command line of an example server: the contract's flags and nothing else.
+#[derive(Debug, clap::Parser)]
+#[command(about = "An example server of the project's server contract (examples/README.md)")]
+struct Cli {
+    #[command(flatten)]
+    args: Args,
+}
 
 impl Args {
-    /// Parses `--config PATH` and `--listen ADDR` (also `--flag=value`) from an iterator
-    /// of arguments (without the program name).
+    /// Parses arguments (without the program name).
     ///
     /// # Errors
     ///
-    /// A message naming the bad argument.
-    pub fn parse_from(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
-        let mut config = PathBuf::from(DEFAULT_CONFIG);
-        let mut listen = DEFAULT_LISTEN.to_owned();
-        let mut it = args.into_iter();
-        while let Some(arg) = it.next() {
-            let (flag, inline) = match arg.split_once('=') {
-                Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
-                _ => (arg.clone(), None),
-            };
-            let mut value = || {
-                inline
-                    .clone()
-                    .or_else(|| it.next())
-                    .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
-            };
-            match flag.as_str() {
-                "--config" => config = PathBuf::from(value()?),
-                "--listen" => listen = value()?,
-                "-h" | "--help" => return Err(USAGE.to_owned()),
-                other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
-            }
-        }
-        let listen = listen
-            .parse()
-            .map_err(|e| format!("--listen {listen:?}: {e}; write e.g. 127.0.0.1:8080"))?;
-        Ok(Args { config, listen })
+    /// `clap`'s error, naming the bad argument.
+    pub fn parse_from(args: impl IntoIterator<Item = String>) -> Result<Args, clap::Error> {
+        use clap::Parser;
+        let argv = std::iter::once("server".to_owned()).chain(args);
+        Cli::try_parse_from(argv).map(|c| c.args)
     }
 
-    /// Parses the process arguments, exiting with status 2 and a message on error.
+    /// Parses the process arguments, exiting with status 2 and a message on error (0 for
+    /// `--help`).
     pub fn from_env() -> Args {
-        Args::parse_from(std::env::args().skip(1)).unwrap_or_else(|e| {
-            eprintln!("{e}");
-            std::process::exit(2)
-        })
+        use clap::Parser;
+        Cli::parse().args
     }
 
     /// Loads the policy, exiting with status 1 and the core's error messages on stderr

@@ -1,4 +1,4 @@
-//! `nginx-contract`: the project's example-server contract (DESIGN.md section 5) served
+//! `nginx-contract`: the project's example-server contract (the contract in examples/README.md) served
 //! by a real nginx with `ngx_http_cors_module`, so the shared conformance runner drives
 //! nginx like any other server.
 //!
@@ -17,9 +17,18 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use cors_nginx::{Layout, Nginx, Profile, TempDir, build_module, contract_http, repo_root, wrap};
+use cors_nginx::{Layout, Nginx, Profile, build_module, contract_http, repo_root, wrap};
 
-const USAGE: &str = "usage: nginx-contract [--config PATH] [--listen HOST:PORT] [--module PATH]";
+/// The contract's flags, parsed as every example server parses them, and the module.
+#[derive(clap::Parser)]
+#[command(about = "The project's example-server contract, served by nginx with the module")]
+struct Cli {
+    #[command(flatten)]
+    contract: examples::Args,
+    /// The module to load (default: built from this directory).
+    #[arg(long, value_name = "PATH")]
+    module: Option<PathBuf>,
+}
 
 fn main() -> ExitCode {
     match run() {
@@ -31,63 +40,28 @@ fn main() -> ExitCode {
     }
 }
 
-struct Args {
-    config: PathBuf,
-    listen: String,
-    module: Option<PathBuf>,
-}
-
-fn parse_args() -> Result<Args, String> {
-    let mut args = Args {
-        config: repo_root().join("examples/cors.toml"),
-        listen: "127.0.0.1:8080".to_owned(),
-        module: None,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) => (f.to_owned(), Some(v.to_owned())),
-            None => (arg.clone(), None),
-        };
-        let mut value = || {
-            inline
-                .clone()
-                .or_else(|| it.next())
-                .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
-        };
-        match flag.as_str() {
-            "--config" => args.config = PathBuf::from(value()?),
-            "--listen" => args.listen = value()?,
-            "--module" => args.module = Some(PathBuf::from(value()?)),
-            "-h" | "--help" => return Err(USAGE.to_owned()),
-            _ => return Err(format!("unknown argument {arg:?}\n{USAGE}")),
-        }
-    }
-    Ok(args)
-}
-
-/// Splits `HOST:PORT` where HOST is an IPv4 literal or a bracketed IPv6 one.
-fn split_listen(listen: &str) -> Result<(String, u16), String> {
-    let bad = || format!("--listen {listen:?}: not HOST:PORT; write e.g. 127.0.0.1:8080");
-    let (host, port) = listen.rsplit_once(':').ok_or_else(bad)?;
-    let port: u16 = port.parse().map_err(|_| bad())?;
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    bare.parse::<std::net::IpAddr>().map_err(|_| bad())?;
-    Ok((host.to_owned(), port))
-}
-
 fn run() -> Result<ExitCode, String> {
-    let args = parse_args()?;
-    let (host, port) = split_listen(&args.listen)?;
-    let config = absolute(&args.config)?;
+    let args = <Cli as clap::Parser>::parse();
+    let listen = args.contract.listen;
+    let (host, port) = match listen {
+        std::net::SocketAddr::V4(a) => (a.ip().to_string(), a.port()),
+        std::net::SocketAddr::V6(a) => (format!("[{}]", a.ip()), a.port()),
+    };
+    // The contract's default is relative to the workspace; nginx needs absolute paths.
+    let config = if args.contract.config.is_relative() && !args.contract.config.exists() {
+        repo_root().join(&args.contract.config)
+    } else {
+        args.contract.config.clone()
+    };
+    let config = absolute(&config)?;
     let module = match args.module {
         Some(m) => absolute(&m)?,
         None => build_module(Profile::Debug, None)?,
     };
 
     // Directories of earlier instances that were killed (no chance to clean up).
-    TempDir::sweep_stale("contract");
-    let dir = TempDir::new("contract")?;
+    cors_nginx::sweep_stale("contract");
+    let dir = cors_nginx::temp_dir("contract")?;
     let layout = Layout::new(dir.path(), &module);
     let mut nginx = Nginx::start_on(dir, &host, port, |port| {
         wrap(&layout, &contract_http(&layout, &host, port, &config))

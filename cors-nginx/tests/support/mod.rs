@@ -5,7 +5,8 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use cors_nginx::{Layout, Nginx, Profile, Response, TempDir, build_module, request, wrap};
+use cors_conformance::{Response, request};
+use cors_nginx::{Layout, Nginx, Profile, build_module, wrap};
 
 /// The module, built once per test binary with `cors-nginx/build.sh`, linking the
 /// `cors-ffi` static library cargo built for this test run (a dev-dependency, so
@@ -60,7 +61,7 @@ impl Server {
         http: impl Fn(&Path, u16) -> String,
     ) -> Server {
         let module = module();
-        let dir = TempDir::new(label).unwrap_or_else(|e| panic!("{e}"));
+        let dir = cors_nginx::temp_dir(label).unwrap_or_else(|e| panic!("{e}"));
         for (name, content) in files {
             let path = dir.path().join(name);
             if let Some(parent) = path.parent() {

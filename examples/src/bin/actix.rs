@@ -1,4 +1,4 @@
-//! The actix-web example server (DESIGN.md section 5): every route takes any method, and
+//! The actix-web example server (the contract in examples/README.md): every route takes any method, and
 //! [`cors_actix::Cors`] wraps the whole `App`, so it sees each request before routing.
 //!
 //! ```text

@@ -1,4 +1,4 @@
-//! The axum example server (DESIGN.md section 5): every route takes any method, and
+//! The axum example server (the contract in examples/README.md): every route takes any method, and
 //! [`cors_axum::CorsLayer`] is added with `Router::layer`, which wraps every route and the
 //! fallback, so preflights to any path are answered and axum's own 404 carries the headers.
 //!

@@ -1,4 +1,4 @@
-//! The Rocket example server (DESIGN.md section 5). Rocket has no any-method route, so
+//! The Rocket example server (the contract in examples/README.md). Rocket has no any-method route, so
 //! each route is mounted once per method Rocket knows; [`cors_rocket::Cors`] answers
 //! preflights with its own route of the highest priority and sets headers on every
 //! response.

@@ -1,4 +1,4 @@
-//! The warp example server (DESIGN.md section 5): routes without method filters take any
+//! The warp example server (the contract in examples/README.md): routes without method filters take any
 //! method, and [`cors_warp::serve`] runs the tree with the policy around warp's own
 //! rejection handling, so preflights are answered before routing and warp's 404 carries
 //! the headers.
