@@ -8,7 +8,8 @@ use crate::decision::{Action, Decision, HeaderRef, MAX_DECISION_HEADERS, Request
 use crate::denial::DenialKind;
 use crate::policy::{Policy, PolicyValue};
 use crate::request::{RequestHeader, RequestView};
-use crate::response::{ResponseHeader, Vary, is_owned_header};
+use crate::response::{ResponseHeader, is_owned_header};
+use crate::vary::Vary;
 
 /// A server's response headers, as the core applies a decision to them. Implement it for
 /// your framework's header type; the core decides what to remove, append and merge.

@@ -4,12 +4,12 @@ use std::fmt;
 
 use http::{HeaderValue, StatusCode};
 
+use crate::compile::ValueId;
 use crate::denial::{Denial, DenialKind};
-use crate::origin::Mismatch;
-use crate::policy::{AllowHeaders, Methods, Origins, Policy, PolicyValue};
+use crate::policy::{Policy, PolicyValue};
 use crate::request::{RequestHeader, RequestView};
-use crate::response::{ResponseHeader, Vary};
-use crate::token::{self, MAX_REQUESTED_HEADERS};
+use crate::response::ResponseHeader;
+use crate::vary::Vary;
 
 /// The most `Access-Control-Request-Headers` lines (with names) a preflight may have when
 /// the policy mirrors them (`allow_headers = "*"` with credentials): each is echoed as its
@@ -121,7 +121,7 @@ impl<V: AsRef<[u8]> + ?Sized> fmt::Debug for Decision<'_, V> {
 }
 
 impl<'a, V: ?Sized> Decision<'a, V> {
-    fn new(kind: RequestKind, action: Action, vary: Vary) -> Self {
+    pub(crate) fn new(kind: RequestKind, action: Action, vary: Vary) -> Self {
         Decision {
             kind,
             action,
@@ -133,14 +133,20 @@ impl<'a, V: ?Sized> Decision<'a, V> {
 
     /// Appends a header; the engine sets each at most once (Allow-Headers once per
     /// mirrored line, bounded by the caller), so the array never overflows.
-    fn set(&mut self, h: ResponseHeader, v: HeaderRef<'a, V>) {
+    pub(crate) fn set(&mut self, h: ResponseHeader, v: HeaderRef<'a, V>) {
         if let Some(slot) = self.headers.iter_mut().find(|s| s.is_none()) {
             *slot = Some((h, v));
         }
     }
 
-    fn set_policy(&mut self, h: ResponseHeader, v: Option<&'a PolicyValue>) {
-        if let Some(v) = v {
+    /// Appends a precomputed value, when the setting has one.
+    pub(crate) fn set_value(
+        &mut self,
+        h: ResponseHeader,
+        values: &'a [PolicyValue],
+        id: Option<ValueId>,
+    ) {
+        if let Some(v) = id.and_then(|id| values.get(id.index())) {
             self.set(h, HeaderRef::Policy(v));
         }
     }
@@ -291,243 +297,77 @@ impl Policy {
         }
     }
 
+    /// Not a CORS request: `Vary: Origin`, or the constant headers.
     #[inline(always)]
     fn not_cors<'a, V: ?Sized>(&'a self) -> Decision<'a, V> {
-        let inner = &*self.inner;
-        match inner.origins {
-            Origins::Any => {
-                let mut d = Decision::new(RequestKind::NotCors, Action::Forward, Vary::NONE);
-                self.constant_headers(&mut d);
-                d
-            }
-            Origins::Set(_) => Decision::new(RequestKind::NotCors, Action::Forward, Vary::ORIGIN),
+        let (s, values) = (&self.inner.settings, &*self.inner.values);
+        let mut d = Decision::new(RequestKind::NotCors, Action::Forward, s.origins.vary());
+        if s.origins.is_any() {
+            s.origins.render(&mut d, values, None);
+            s.expose.render(&mut d, values);
         }
+        d
     }
 
-    fn constant_headers<'a, V: ?Sized>(&'a self, d: &mut Decision<'a, V>) {
-        let ids = &self.inner.ids;
-        d.set_policy(ResponseHeader::AllowOrigin, self.value(ids.star));
-        d.set_policy(
-            ResponseHeader::ExposeHeaders,
-            ids.expose.and_then(|i| self.value(i)),
-        );
-    }
-
-    /// Checks the origin; `Ok(None)` for a constant policy (no echo).
-    fn check_origin<'a, V: AsRef<[u8]> + ?Sized>(
-        &self,
-        origin: &'a V,
-        multiple: bool,
-    ) -> Result<Option<&'a V>, Denial<'a>> {
-        match &self.inner.origins {
-            Origins::Any => Ok(None),
-            Origins::Set(_) if multiple => Err(Denial::MultipleOrigins),
-            Origins::Set(set) => {
-                let raw = origin.as_ref();
-                match set.check(raw) {
-                    Ok(()) => Ok(Some(origin)),
-                    Err(Mismatch::Malformed) => Err(Denial::OriginMalformed(raw)),
-                    Err(Mismatch::NotListed) => Err(Denial::OriginNotAllowed(raw)),
-                }
-            }
-        }
-    }
-
+    /// An actual request: the origin's grant, or none.
     #[inline(always)]
     fn actual<'a, V: AsRef<[u8]> + ?Sized>(
         &'a self,
         origin: &'a V,
         multiple: bool,
     ) -> Decision<'a, V> {
-        let inner = &*self.inner;
-        let vary = if self.is_constant() {
-            Vary::NONE
-        } else {
-            Vary::ORIGIN
-        };
-        let mut d = Decision::new(RequestKind::Actual, Action::Forward, vary);
-        match self.check_origin(origin, multiple) {
-            Ok(None) => self.constant_headers(&mut d),
-            Ok(Some(echo)) => {
-                d.set(
-                    ResponseHeader::AllowOrigin,
-                    HeaderRef::Request(RequestHeader::Origin, echo),
-                );
-                if inner.credentials {
-                    d.set_policy(
-                        ResponseHeader::AllowCredentials,
-                        self.value(inner.ids.true_),
-                    );
-                }
-                d.set_policy(
-                    ResponseHeader::ExposeHeaders,
-                    inner.ids.expose.and_then(|i| self.value(i)),
-                );
+        let (s, values) = (&self.inner.settings, &*self.inner.values);
+        let mut d = Decision::new(RequestKind::Actual, Action::Forward, s.origins.vary());
+        match s.origins.check(origin, multiple) {
+            Ok(echo) => {
+                s.origins.render(&mut d, values, echo);
+                s.credentials.render(&mut d, values);
+                s.expose.render(&mut d, values);
             }
             Err(denial) => d.denial = Some(denial),
         }
         d
     }
 
+    /// A preflight: every setting checks its part of the request, in the order browsers
+    /// would fail them; the first refusal denies, else each renders its header.
     #[inline(always)]
     fn preflight<'a, R: RequestView + ?Sized>(
         &'a self,
         req: &'a R,
         origin: &'a R::Value,
         multiple: bool,
-        method_value: &'a R::Value,
+        method: &'a R::Value,
         multiple_methods: bool,
     ) -> Decision<'a, R::Value> {
-        let inner = &*self.inner;
-        let mut vary = Vary::ORIGIN
+        let (s, values) = (&self.inner.settings, &*self.inner.values);
+        let vary = Vary::ORIGIN
             .union(Vary::REQUEST_METHOD)
-            .union(Vary::REQUEST_HEADERS);
-        if inner.private_network {
-            vary = vary.union(Vary::REQUEST_PRIVATE_NETWORK);
-        }
-        let deny = |denial| {
-            let mut d = Decision::new(
-                RequestKind::Preflight,
-                Action::Respond(StatusCode::FORBIDDEN),
-                vary,
-            );
-            d.denial = Some(denial);
-            d
-        };
-        let action = if inner.preflight_continue {
-            Action::Forward
-        } else {
-            Action::Respond(inner.preflight_status)
-        };
-        let mut d = Decision::new(RequestKind::Preflight, action, vary);
-
-        // Origin.
-        let echo = match self.check_origin(origin, multiple) {
-            Ok(echo) => echo,
-            Err(denial) => return deny(denial),
-        };
-
-        // Method.
-        if multiple_methods {
-            return deny(Denial::MultipleMethods);
-        }
-        let raw_method = token::trim_ows(method_value.as_ref());
-        if !token::is_token(raw_method) {
-            return deny(Denial::MethodInvalid(raw_method));
-        }
-        if token::is_forbidden_method(raw_method) {
-            return deny(Denial::MethodForbidden(raw_method));
-        }
-        let method = token::normalize_method(raw_method);
-        let method_ok = token::is_safelisted_method(method)
-            || match &inner.methods {
-                Methods::Any => true,
-                Methods::List(list) => list.iter().any(|m| **m == *method),
-            };
-        if !method_ok {
-            return deny(Denial::MethodNotAllowed(raw_method));
-        }
-
-        // Headers.
-        let mirror = inner.credentials && matches!(inner.headers, AllowHeaders::Any { .. });
-        let mut count = 0usize;
-        let mut mirrored: [Option<&'a R::Value>; MAX_REQUEST_HEADER_LINES] =
-            [None; MAX_REQUEST_HEADER_LINES];
-        let mut lines = 0usize;
-        let mut authorization = false;
-        for line in req.header(RequestHeader::RequestHeaders) {
-            let mut line_has_names = false;
-            for name in token::names(line.as_ref()) {
-                count += 1;
-                if count > MAX_REQUESTED_HEADERS {
-                    return deny(Denial::TooManyHeaders);
-                }
-                line_has_names = true;
-                match &inner.headers {
-                    AllowHeaders::Any {
-                        authorization: auth,
-                    } => {
-                        if token::token_case(name).is_none() {
-                            return deny(Denial::HeaderInvalid(name));
-                        }
-                        if name.eq_ignore_ascii_case(b"authorization") {
-                            if !auth {
-                                return deny(Denial::AuthorizationNotCovered);
-                            }
-                            authorization = true;
-                        }
-                    }
-                    AllowHeaders::List(list) => match token::find_name(list, name) {
-                        Ok(()) => {}
-                        Err(token::NameMiss::Invalid) => {
-                            return deny(Denial::HeaderInvalid(name));
-                        }
-                        Err(token::NameMiss::NotListed) => {
-                            return deny(Denial::HeaderNotAllowed(name));
-                        }
-                    },
-                }
+            .union(Vary::REQUEST_HEADERS)
+            .union(s.private_network.vary());
+        let checked = s.origins.check(origin, multiple).and_then(|echo| {
+            s.methods.check(method.as_ref(), multiple_methods)?;
+            let headers = s.headers.check(req)?;
+            let private_network = s.private_network.check(req)?;
+            Ok((echo, headers, private_network))
+        });
+        match checked {
+            Err(denial) => {
+                let status = Action::Respond(StatusCode::FORBIDDEN);
+                let mut d = Decision::new(RequestKind::Preflight, status, vary);
+                d.denial = Some(denial);
+                d
             }
-            if line_has_names && mirror {
-                match mirrored.get_mut(lines) {
-                    Some(slot) => *slot = Some(line),
-                    None => return deny(Denial::TooManyHeaderLines),
-                }
-                lines += 1;
+            Ok((echo, headers, private_network)) => {
+                let mut d = Decision::new(RequestKind::Preflight, s.preflight.action(), vary);
+                s.origins.render(&mut d, values, echo);
+                s.credentials.render(&mut d, values);
+                s.methods.render(&mut d, values, method);
+                s.headers.render(&mut d, values, &headers);
+                s.max_age.render(&mut d, values);
+                s.private_network.render(&mut d, values, private_network);
+                d
             }
         }
-
-        // Private network access.
-        let mut pna = req.header(RequestHeader::RequestPrivateNetwork);
-        let pna_requested = matches!(
-            (pna.next(), pna.next()),
-            (Some(v), None) if token::trim_ows(v.as_ref()) == b"true"
-        );
-        if pna_requested && !inner.private_network {
-            return deny(Denial::PrivateNetworkNotAllowed);
-        }
-
-        // Allowed.
-        let ids = &inner.ids;
-        match echo {
-            Some(o) => d.set(
-                ResponseHeader::AllowOrigin,
-                HeaderRef::Request(RequestHeader::Origin, o),
-            ),
-            None => d.set_policy(ResponseHeader::AllowOrigin, self.value(ids.star)),
-        }
-        if inner.credentials {
-            d.set_policy(ResponseHeader::AllowCredentials, self.value(ids.true_));
-        }
-        match (&inner.methods, ids.methods) {
-            (_, Some(id)) => d.set_policy(ResponseHeader::AllowMethods, self.value(id)),
-            (Methods::Any, None) => d.set(
-                ResponseHeader::AllowMethods,
-                HeaderRef::Request(RequestHeader::RequestMethod, method_value),
-            ),
-            (Methods::List(_), None) => {}
-        }
-        for line in mirrored.into_iter().flatten() {
-            d.set(
-                ResponseHeader::AllowHeaders,
-                HeaderRef::Request(RequestHeader::RequestHeaders, line),
-            );
-        }
-        if count > 0 && !mirror {
-            let id = if authorization {
-                ids.headers_with_authorization
-            } else {
-                ids.headers
-            };
-            d.set_policy(ResponseHeader::AllowHeaders, id.and_then(|i| self.value(i)));
-        }
-        d.set_policy(
-            ResponseHeader::MaxAge,
-            ids.max_age.and_then(|i| self.value(i)),
-        );
-        if pna_requested {
-            d.set_policy(ResponseHeader::AllowPrivateNetwork, self.value(ids.true_));
-        }
-        d
     }
 }

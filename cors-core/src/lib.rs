@@ -51,6 +51,7 @@
 )]
 
 mod apply;
+mod compile;
 mod config;
 mod decision;
 mod denial;
@@ -63,7 +64,9 @@ mod public_suffix;
 mod request;
 mod response;
 mod server_limits;
+mod setting;
 mod token;
+mod vary;
 
 pub use apply::{Detached, DetachedValue, HeaderSink, ResponseHeaders};
 pub use config::{AnyOr, Config};
@@ -79,9 +82,10 @@ pub use origin::MAX_ORIGIN_LEN;
 pub use path::is_normal_form_path;
 pub use policy::{Compiled, Policy, PolicyValue};
 pub use request::{HeaderLines, RequestBytes, RequestHeader, RequestView};
-pub use response::{ResponseHeader, Vary, is_owned_header};
+pub use response::{ResponseHeader, is_owned_header};
 pub use server_limits::MethodLimit;
 pub use token::MAX_REQUESTED_HEADERS;
+pub use vary::Vary;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]
