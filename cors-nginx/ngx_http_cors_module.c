@@ -1,10 +1,10 @@
 /*
  * ngx_http_cors_module: the project's CORS policy in nginx, through the cors-ffi C ABI.
  *
- * Every CORS decision is made by cors_evaluate (include/cors.h); this module only feeds
+ * Every CORS decision is made by cors_decide (include/cors.h); this module only feeds
  * it the request's headers and applies the decision:
  *
- *   - a REWRITE phase handler (before access and auth modules) evaluates the request and
+ *   - a REWRITE phase handler (before access and auth modules) decides the request and
  *     answers preflights the engine answers (allowed: preflight_status; denied: 403),
  *     so they never reach auth_basic, auth_request, allow/deny, a content handler or an
  *     upstream;
@@ -77,7 +77,7 @@ static void ngx_http_cors_policy_cleanup(void *data);
 
 static ngx_int_t ngx_http_cors_preflight_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_cors_header_filter(ngx_http_request_t *r);
-static ngx_int_t ngx_http_cors_evaluate(ngx_http_request_t *r,
+static ngx_int_t ngx_http_cors_decide(ngx_http_request_t *r,
     const cors_policy *policy, cors_decision *d);
 static ngx_int_t ngx_http_cors_apply(ngx_http_request_t *r,
     const cors_decision *d);
@@ -401,13 +401,13 @@ ngx_http_cors_preflight_handler(ngx_http_request_t *r)
 
     ctx->policy = NULL;
 
-    if (ngx_http_cors_evaluate(r, lcf->policy, &ctx->decision) != NGX_OK) {
+    if (ngx_http_cors_decide(r, lcf->policy, &ctx->decision) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     ctx->policy = lcf->policy;
 
-    if (ctx->decision.action == CORS_ACTION_PASS) {
+    if (ctx->decision.action == CORS_ACTION_FORWARD) {
         return NGX_DECLINED;
     }
 
@@ -455,7 +455,7 @@ ngx_http_cors_header_filter(ngx_http_request_t *r)
     if (ctx != NULL && ctx->policy == lcf->policy) {
         d = &ctx->decision;
 
-    } else if (ngx_http_cors_evaluate(r, lcf->policy, &local) == NGX_OK) {
+    } else if (ngx_http_cors_decide(r, lcf->policy, &local) == NGX_OK) {
         d = &local;
 
     } else {
@@ -485,7 +485,7 @@ ngx_http_cors_push_line(ngx_http_cors_lines_t *lines, ngx_table_elt_t *h)
 
 
 static ngx_int_t
-ngx_http_cors_evaluate(ngx_http_request_t *r, const cors_policy *policy,
+ngx_http_cors_decide(ngx_http_request_t *r, const cors_policy *policy,
     cors_decision *d)
 {
     u_char                  buf[256];
@@ -573,13 +573,13 @@ ngx_http_cors_evaluate(ngx_http_request_t *r, const cors_policy *policy,
     req.private_network.lines = private_network.lines;
     req.private_network.count = private_network.count;
 
-    rc = cors_evaluate(policy, &req, d);
+    rc = cors_decide(policy, &req, d);
 
     if (rc != CORS_RESULT_OK) {
         len = 0;
         (void) cors_result_description(rc, buf, sizeof(buf), &len);
         ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
-                      "cors: cors_evaluate failed: %*s", len, buf);
+                      "cors: cors_decide failed: %*s", len, buf);
         return NGX_ERROR;
     }
 

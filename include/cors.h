@@ -16,9 +16,9 @@
 #include <stdint.h>
 
 /** The version of cors-ffi this header was generated from. */
-#define CORS_FFI_VERSION "0.1.0"
+#define CORS_FFI_VERSION "0.2.0"
 #define CORS_FFI_VERSION_MAJOR 0
-#define CORS_FFI_VERSION_MINOR 1
+#define CORS_FFI_VERSION_MINOR 2
 #define CORS_FFI_VERSION_PATCH 0
 
 /**
@@ -181,20 +181,17 @@ enum cors_action
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
     /**
-     * Pass the request to the handler, then apply the decision's headers to its response
-     * (whatever its status). `status` is 0: the handler's status stands.
+     * Forward the request to the handler, then apply the decision's headers to its
+     * response (whatever its status). `status` is 0: the handler's status stands.
      */
-    CORS_ACTION_PASS = 1,
+    CORS_ACTION_FORWARD = 1,
     /**
-     * An allowed preflight: answer now with `status` (204 or 200, from the policy), an
-     * empty body and the decision's headers; the handler is not reached.
+     * Answer now with `status`, an empty body and the decision's headers; the handler is
+     * not reached. A preflight: allowed (204 or 200, from the policy) or denied (403,
+     * only `Vary`, `denial` says why). (Value 3, a denied preflight in ABI 0.1, is
+     * retired and never reused.)
      */
-    CORS_ACTION_PREFLIGHT = 2,
-    /**
-     * A denied preflight: answer now with `status` (403), an empty body and the
-     * decision's headers (only `Vary`); the handler is not reached. `denial` says why.
-     */
-    CORS_ACTION_DENY = 3,
+    CORS_ACTION_RESPOND = 2,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -306,7 +303,7 @@ typedef struct cors_lines {
 
 /**
  * The CORS-relevant parts of a request, borrowed from the caller for the duration of
- * `cors_evaluate`.
+ * `cors_decide`.
  *
  * Each header is given as its lines in the order received (`cors_lines`, count 0 when
  * absent), never joined: repeated `Origin` or `Access-Control-Request-Method` lines are a
@@ -357,7 +354,7 @@ typedef struct cors_header {
 } cors_header;
 
 /**
- * What to do with one request, filled by `cors_evaluate` into memory the caller owns
+ * What to do with one request, filled by `cors_decide` into memory the caller owns
  * (a stack variable is fine; it holds no pointer that needs freeing).
  *
  * Apply it like this: remove from the response every header the handler or an upstream
@@ -380,8 +377,8 @@ typedef struct cors_decision {
      */
     cors_request_kind kind;
     /**
-     * The status to answer with for `CORS_ACTION_PREFLIGHT` and `CORS_ACTION_DENY`; 0 for
-     * `CORS_ACTION_PASS`.
+     * The status to answer with for `CORS_ACTION_RESPOND` (204/200 allowed, 403 denied); 0 for
+     * `CORS_ACTION_FORWARD`.
      */
     uint16_t status;
     /**
@@ -442,7 +439,7 @@ extern "C" {
  * during the call; `decision_out` is valid for a write. The decision's slices then point
  * into the policy and into the request's buffers (see `cors_decision`).
  */
-cors_result cors_evaluate(const struct cors_policy *policy, const struct cors_request *request, struct cors_decision *decision_out);
+cors_result cors_decide(const struct cors_policy *policy, const struct cors_request *request, struct cors_decision *decision_out);
 
 /**
  * Writes the full reason of a denial (e.g. `origin https://evil.example is not in
@@ -455,7 +452,7 @@ cors_result cors_evaluate(const struct cors_policy *policy, const struct cors_re
  *
  * # Safety
  *
- * `decision` was filled by `cors_evaluate` and the request buffers it points into are
+ * `decision` was filled by `cors_decide` and the request buffers it points into are
  * still alive; `buf` is valid for writes of `len` bytes (NULL allowed when `len` is 0);
  * `out_len` is valid for a write.
  */
@@ -534,7 +531,7 @@ bool cors_is_owned_header(const uint8_t *name, size_t len);
 cors_result cors_result_description(uint32_t result, uint8_t *buf, size_t len, size_t *out_len);
 
 /**
- * The library's version, e.g. `0.1.0` (static). Compare it with `CORS_FFI_VERSION` from
+ * The library's version, e.g. `0.2.0` (static). Compare it with `CORS_FFI_VERSION` from
  * the header to detect a header/library mismatch.
  */
 struct cors_str cors_version(void);

@@ -11,7 +11,7 @@ static cors_str str(const char *s) {
 
 /* Prints what a server would send: the status (when answering now) and the headers. */
 static void show(const cors_decision *d) {
-    if (d->action == CORS_ACTION_PASS) {
+    if (d->action == CORS_ACTION_FORWARD) {
         printf("pass to the handler, then add:\n");
     } else {
         printf("answer now: HTTP %u, empty body\n", (unsigned)d->status);
@@ -61,7 +61,7 @@ int main(void) {
     preflight.request_method = (cors_lines){&method, 1};
 
     cors_decision decision; /* caller-owned; nothing in it needs freeing */
-    if (cors_evaluate(policy, &preflight, &decision) != CORS_RESULT_OK) {
+    if (cors_decide(policy, &preflight, &decision) != CORS_RESULT_OK) {
         return 1;
     }
     show(&decision);
@@ -72,7 +72,7 @@ int main(void) {
     cors_request actual = {0};
     actual.method = str("GET");
     actual.origin = (cors_lines){&evil, 1};
-    if (cors_evaluate(policy, &actual, &decision) != CORS_RESULT_OK) {
+    if (cors_decide(policy, &actual, &decision) != CORS_RESULT_OK) {
         return 1;
     }
     show(&decision);

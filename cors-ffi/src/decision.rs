@@ -29,15 +29,14 @@ const _: () = assert!(CORS_MAX_HEADERS == MAX_DECISION_HEADERS);
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum cors_action {
-    /// Pass the request to the handler, then apply the decision's headers to its response
-    /// (whatever its status). `status` is 0: the handler's status stands.
-    Pass = 1,
-    /// An allowed preflight: answer now with `status` (204 or 200, from the policy), an
-    /// empty body and the decision's headers; the handler is not reached.
-    Preflight = 2,
-    /// A denied preflight: answer now with `status` (403), an empty body and the
-    /// decision's headers (only `Vary`); the handler is not reached. `denial` says why.
-    Deny = 3,
+    /// Forward the request to the handler, then apply the decision's headers to its
+    /// response (whatever its status). `status` is 0: the handler's status stands.
+    Forward = 1,
+    /// Answer now with `status`, an empty body and the decision's headers; the handler is
+    /// not reached. A preflight: allowed (204 or 200, from the policy) or denied (403,
+    /// only `Vary`, `denial` says why). (Value 3, a denied preflight in ABI 0.1, is
+    /// retired and never reused.)
+    Respond = 2,
 }
 
 /// How the engine classified the request.
@@ -76,7 +75,7 @@ fn denial_kind(code: u32) -> Result<Option<DenialKind>, cors_result> {
 }
 
 /// The CORS-relevant parts of a request, borrowed from the caller for the duration of
-/// `cors_evaluate`.
+/// `cors_decide`.
 ///
 /// Each header is given as its lines in the order received (`cors_lines`, count 0 when
 /// absent), never joined: repeated `Origin` or `Access-Control-Request-Method` lines are a
@@ -123,7 +122,7 @@ pub struct cors_header {
     pub source: cors_value_source,
 }
 
-/// What to do with one request, filled by `cors_evaluate` into memory the caller owns
+/// What to do with one request, filled by `cors_decide` into memory the caller owns
 /// (a stack variable is fine; it holds no pointer that needs freeing).
 ///
 /// Apply it like this: remove from the response every header the handler or an upstream
@@ -142,8 +141,8 @@ pub struct cors_decision {
     pub action: cors_action,
     /// How the request was classified.
     pub kind: cors_request_kind,
-    /// The status to answer with for `CORS_ACTION_PREFLIGHT` and `CORS_ACTION_DENY`; 0 for
-    /// `CORS_ACTION_PASS`.
+    /// The status to answer with for `CORS_ACTION_RESPOND` (204/200 allowed, 403 denied); 0 for
+    /// `CORS_ACTION_FORWARD`.
     pub status: u16,
     /// The number of valid entries in `headers`.
     pub header_count: usize,
@@ -178,7 +177,7 @@ const EMPTY_HEADER: cors_header = cors_header {
 impl cors_decision {
     /// A blank decision (for Rust callers; C callers declare one uninitialized).
     pub const EMPTY: cors_decision = cors_decision {
-        action: cors_action::Pass,
+        action: cors_action::Forward,
         kind: cors_request_kind::NotCors,
         status: 0,
         header_count: 0,
@@ -227,9 +226,8 @@ impl cors_decision {
             RequestKind::Actual => cors_request_kind::Actual,
         };
         let (action, status) = match d.action() {
-            Action::Forward => (cors_action::Pass, 0),
-            Action::Respond(s) if d.denial().is_some() => (cors_action::Deny, s.as_u16()),
-            Action::Respond(s) => (cors_action::Preflight, s.as_u16()),
+            Action::Forward => (cors_action::Forward, 0),
+            Action::Respond(s) => (cors_action::Respond, s.as_u16()),
         };
         let vary = d.vary();
         let (denial, name, message, value) = match d.denial() {
@@ -336,7 +334,7 @@ impl RequestView for CRequest<'_> {
 /// during the call; `decision_out` is valid for a write. The decision's slices then point
 /// into the policy and into the request's buffers (see `cors_decision`).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn cors_evaluate(
+pub unsafe extern "C" fn cors_decide(
     policy: *const cors_policy,
     request: *const cors_request,
     decision_out: *mut cors_decision,
@@ -370,7 +368,7 @@ pub unsafe extern "C" fn cors_evaluate(
 ///
 /// # Safety
 ///
-/// `decision` was filled by `cors_evaluate` and the request buffers it points into are
+/// `decision` was filled by `cors_decide` and the request buffers it points into are
 /// still alive; `buf` is valid for writes of `len` bytes (NULL allowed when `len` is 0);
 /// `out_len` is valid for a write.
 #[unsafe(no_mangle)]

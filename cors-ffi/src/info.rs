@@ -40,7 +40,7 @@ pub unsafe extern "C" fn cors_result_description(
     })
 }
 
-/// The library's version, e.g. `0.1.0` (static). Compare it with `CORS_FFI_VERSION` from
+/// The library's version, e.g. `0.2.0` (static). Compare it with `CORS_FFI_VERSION` from
 /// the header to detect a header/library mismatch.
 #[unsafe(no_mangle)]
 pub extern "C" fn cors_version() -> cors_str {

@@ -23,7 +23,7 @@
 //!   functions accept NULL.
 //! - No panic crosses the boundary: each function catches it and returns
 //!   [`cors_result::Panic`] (or its documented neutral value).
-//! - Deciding a request ([`cors_evaluate`]) allocates nothing.
+//! - Deciding a request ([`cors_decide`]) allocates nothing.
 //!
 //! # Example (Rust calling the C ABI; the C version is in `docs/c-api.md`)
 //!
@@ -45,9 +45,9 @@
 //! };
 //! let mut decision = cors_decision::EMPTY;
 //! // SAFETY: the policy is live, the request and decision are valid.
-//! let r = unsafe { cors_evaluate(policy, &request, &mut decision) };
+//! let r = unsafe { cors_decide(policy, &request, &mut decision) };
 //! assert_eq!(r, cors_result::Ok);
-//! assert_eq!(decision.action, cors_action::Pass);
+//! assert_eq!(decision.action, cors_action::Forward);
 //! assert_eq!(decision.header_count, 1);
 //! // SAFETY: the policy was returned by cors_policy_from_toml and is freed once.
 //! unsafe { cors_policy_free(policy) };
@@ -64,9 +64,8 @@ mod result;
 mod slice;
 
 pub use decision::{
-    CORS_MAX_HEADERS, CORS_MAX_REQUEST_HEADER_LINES, cors_action, cors_decision,
-    cors_decision_reason, cors_evaluate, cors_header, cors_request, cors_request_kind,
-    cors_value_source,
+    CORS_MAX_HEADERS, CORS_MAX_REQUEST_HEADER_LINES, cors_action, cors_decide, cors_decision,
+    cors_decision_reason, cors_header, cors_request, cors_request_kind, cors_value_source,
 };
 pub use error::{cors_error, cors_error_free, cors_error_message, cors_error_result};
 pub use helpers::{

@@ -82,7 +82,7 @@ fn threads_valgrind() {
     threads_program(Mode::Valgrind, 2_000);
 }
 
-// --- The conformance table through cors_evaluate ---------------------------------------
+// --- The conformance table through cors_decide ---------------------------------------
 
 /// A C string literal for `bytes`: printable ASCII as is, everything else (and `"`, `\`,
 /// `?`, against trigraphs) as three-digit octal escapes, which never swallow what follows.
@@ -229,7 +229,7 @@ fn conformance_program(mode: Mode) {
     }
     assert!(
         failures.is_empty(),
-        "{} difference(s) over {} cases through cors_evaluate:\n{}",
+        "{} difference(s) over {} cases through cors_decide:\n{}",
         failures.len(),
         expected.len(),
         failures.join("\n")
@@ -313,6 +313,9 @@ fn example_dynamic() {
         .arg("-o")
         .arg(&exe)
         .arg(format!("-L{}", dir.display()))
+        // RPATH, not RUNPATH: searched before LD_LIBRARY_PATH, which `cargo test` points
+        // at target/debug, where an older copy of the library may lie.
+        .arg("-Wl,--disable-new-dtags")
         .arg(format!("-Wl,-rpath,{}", dir.display()))
         .arg("-lcors_ffi")
         .output()
@@ -426,7 +429,7 @@ fn header_compiles_as_cpp() {
          int main() {\n\
          \x20   cors_request request{};\n\
          \x20   cors_decision decision{};\n\
-         \x20   cors_result r = cors_evaluate(nullptr, &request, &decision);\n\
+         \x20   cors_result r = cors_decide(nullptr, &request, &decision);\n\
          \x20   static_assert(sizeof(cors_result) == 4, \"cors_result is a uint32_t\");\n\
          \x20   return r == CORS_RESULT_NULL_POINTER ? 0 : 1;\n\
          }\n",

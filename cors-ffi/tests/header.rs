@@ -40,7 +40,7 @@ fn header_has_the_promised_shape() {
         "size_t len;",
         "CORS_RESULT_OK = 0,",
         "CORS_RESULT_PANIC = 1,",
-        "cors_result cors_evaluate(",
+        "cors_result cors_decide(",
     ] {
         assert!(text.contains(needle), "include/cors.h lacks {needle:?}");
     }

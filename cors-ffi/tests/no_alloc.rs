@@ -1,4 +1,4 @@
-//! `cors_evaluate` allocates nothing: a counting global allocator watches every kind of
+//! `cors_decide` allocates nothing: a counting global allocator watches every kind of
 //! decision, mirrored values and denials included.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -6,8 +6,8 @@ use std::ptr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cors_ffi::{
-    cors_decision, cors_evaluate, cors_lines, cors_policy_free, cors_policy_from_toml,
-    cors_request, cors_result, cors_str,
+    cors_decide, cors_decision, cors_lines, cors_policy_free, cors_policy_from_toml, cors_request,
+    cors_result, cors_str,
 };
 
 struct Counting;
@@ -43,7 +43,7 @@ fn lines(v: &[cors_str]) -> cors_lines {
 }
 
 #[test]
-fn evaluate_does_not_allocate() {
+fn decide_does_not_allocate() {
     let configs = [
         "allow_origins = [\"https://app.example.com\", \"https://*.example.org\"]\n\
          allow_methods = [\"GET\", \"PUT\"]\nallow_headers = [\"content-type\"]\n\
@@ -103,11 +103,11 @@ fn evaluate_does_not_allocate() {
         let before = ALLOCATIONS.load(Ordering::Relaxed);
         for req in &requests {
             // SAFETY: a live policy, a request over live buffers, a local decision.
-            let r = unsafe { cors_evaluate(policy, req, &mut decision) };
+            let r = unsafe { cors_decide(policy, req, &mut decision) };
             assert_eq!(r, cors_result::Ok);
         }
         let after = ALLOCATIONS.load(Ordering::Relaxed);
-        assert_eq!(after - before, 0, "cors_evaluate allocated ({config})");
+        assert_eq!(after - before, 0, "cors_decide allocated ({config})");
         // SAFETY: freed once.
         unsafe { cors_policy_free(policy) };
     }

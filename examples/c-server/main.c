@@ -1,7 +1,7 @@
 /*
  * cors-c-server: the project's example server contract on GNU libmicrohttpd, with every
  * CORS decision made by cors-ffi (include/cors.h). The server only applies decisions:
- * it passes the request's CORS headers to cors_evaluate, answers preflights with the
+ * it passes the request's CORS headers to cors_decide, answers preflights with the
  * decision's status, drops handler-set headers the engine owns, adds the decision's
  * headers and merges Vary with cors_vary_merge.
  *
@@ -277,7 +277,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 
     cors_decision d;
     if (lines.origin.failed || lines.request_method.failed || lines.request_headers.failed ||
-        lines.private_network.failed || cors_evaluate(policy, &req, &d) != CORS_RESULT_OK) {
+        lines.private_network.failed || cors_decide(policy, &req, &d) != CORS_RESULT_OK) {
         result = answer_error(conn);
         goto done;
     }
@@ -292,7 +292,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     struct MHD_Response *resp;
     unsigned status;
     handler_response h;
-    if (d.action == CORS_ACTION_PASS) {
+    if (d.action == CORS_ACTION_FORWARD) {
         route(url, &h);
         status = h.status;
         resp = MHD_create_response_from_buffer(strlen(h.body), (void *)h.body,
@@ -306,7 +306,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         result = answer_error(conn);
         goto done;
     }
-    if (!apply_decision(resp, &d, d.action == CORS_ACTION_PASS ? &h : NULL)) {
+    if (!apply_decision(resp, &d, d.action == CORS_ACTION_FORWARD ? &h : NULL)) {
         MHD_destroy_response(resp);
         result = answer_error(conn);
         goto done;

@@ -1,5 +1,5 @@
-/* Times cors_evaluate called from C, case by case, with the same method as the Rust side of
- * benches/evaluate.rs: ITERATIONS calls per round, ROUNDS rounds, the fastest round kept.
+/* Times cors_decide called from C, case by case, with the same method as the Rust side of
+ * benches/decide.rs: ITERATIONS calls per round, ROUNDS rounds, the fastest round kept.
  *   bench ITERATIONS ROUNDS   prints `CASE NS_PER_CALL` lines
  *   bench count CASE N        runs one case N times, for instruction counting */
 #define _POSIX_C_SOURCE 200809L
@@ -11,7 +11,7 @@
 
 #include "cors.h"
 
-/* The same policy and requests as benches/evaluate.rs. */
+/* The same policy and requests as benches/decide.rs. */
 static const char *POLICY =
     "allow_origins = [\"https://app.example.com\", \"https://*.example.org\"]\n"
     "allow_methods = [\"GET\", \"PUT\", \"DELETE\"]\n"
@@ -37,7 +37,7 @@ static double now_ns(void) {
 static void run_case(const cors_policy *p, const cors_request *req, unsigned long iters) {
     for (unsigned long i = 0; i < iters; i++) {
         cors_decision d;
-        if (cors_evaluate(p, req, &d) != CORS_RESULT_OK) {
+        if (cors_decide(p, req, &d) != CORS_RESULT_OK) {
             abort();
         }
         /* Read what a server reads: every header slice and the Vary tokens. */

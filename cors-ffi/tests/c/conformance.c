@@ -1,4 +1,4 @@
-/* The project's whole conformance table through cors_evaluate. The table is compiled in
+/* The project's whole conformance table through cors_decide. The table is compiled in
  * from conformance_data.h, which the Rust test generates from tests/conformance; the route
  * server of the table's README is simulated here, with the decision applied through the C
  * API (owned-header removal, headers in order, Vary merged by cors_vary_merge). Each
@@ -159,16 +159,15 @@ static size_t run_file(const struct test_file *f) {
         req.private_network = (cors_lines){pna.lines, pna.count};
 
         cors_decision d;
-        CHECK_RESULT(cors_evaluate(policy, &req, &d), CORS_RESULT_OK);
+        CHECK_RESULT(cors_decide(policy, &req, &d), CORS_RESULT_OK);
         CHECK(d.header_count <= CORS_MAX_HEADERS);
         response resp;
-        if (d.action == CORS_ACTION_PASS) {
+        if (d.action == CORS_ACTION_FORWARD) {
             CHECK(d.status == 0);
             route(tc->method, tc->path, &resp);
         } else {
-            CHECK(d.action == CORS_ACTION_PREFLIGHT || d.action == CORS_ACTION_DENY);
-            CHECK((d.action == CORS_ACTION_DENY) == (d.denial != CORS_DENIAL_NONE));
-            CHECK(d.action != CORS_ACTION_DENY || d.status == 403);
+            CHECK(d.action == CORS_ACTION_RESPOND);
+            CHECK((d.status == 403) == (d.denial != CORS_DENIAL_NONE));
             resp.status = d.status;
             resp.count = 0;
             resp.body = "";

@@ -21,45 +21,45 @@ static int untouched(const cors_decision *d) {
     return 1;
 }
 
-static void test_evaluate_nulls(const cors_policy *policy) {
+static void test_decide_nulls(const cors_policy *policy) {
     cors_request req = {0};
     cors_decision d;
     cors_str origin = S("https://app.example.com");
 
     fill_garbage(&d);
-    CHECK_RESULT(cors_evaluate(NULL, &req, &d), CORS_RESULT_NULL_POINTER);
+    CHECK_RESULT(cors_decide(NULL, &req, &d), CORS_RESULT_NULL_POINTER);
     CHECK(untouched(&d));
-    CHECK_RESULT(cors_evaluate(policy, NULL, &d), CORS_RESULT_NULL_POINTER);
+    CHECK_RESULT(cors_decide(policy, NULL, &d), CORS_RESULT_NULL_POINTER);
     CHECK(untouched(&d));
-    CHECK_RESULT(cors_evaluate(policy, &req, NULL), CORS_RESULT_NULL_POINTER);
+    CHECK_RESULT(cors_decide(policy, &req, NULL), CORS_RESULT_NULL_POINTER);
 
     /* (NULL, len > 0) anywhere is refused, and the decision is not written. */
     req.method.ptr = NULL;
     req.method.len = 3;
-    CHECK_RESULT(cors_evaluate(policy, &req, &d), CORS_RESULT_NULL_POINTER);
+    CHECK_RESULT(cors_decide(policy, &req, &d), CORS_RESULT_NULL_POINTER);
     CHECK(untouched(&d));
     req.method = S("GET");
     req.origin.lines = NULL;
     req.origin.count = 1;
-    CHECK_RESULT(cors_evaluate(policy, &req, &d), CORS_RESULT_NULL_POINTER);
+    CHECK_RESULT(cors_decide(policy, &req, &d), CORS_RESULT_NULL_POINTER);
     CHECK(untouched(&d));
     cors_str lines[3] = {S("content-type"), {NULL, 4}, S("x")};
     req.origin.lines = &origin;
     req.origin.count = 1;
     req.request_headers.lines = lines;
     req.request_headers.count = 3;
-    CHECK_RESULT(cors_evaluate(policy, &req, &d), CORS_RESULT_NULL_POINTER);
+    CHECK_RESULT(cors_decide(policy, &req, &d), CORS_RESULT_NULL_POINTER);
     CHECK(untouched(&d));
 
     /* (NULL, 0) is empty; count 0 with a NULL array is an absent header. */
     cors_request empty = {0};
-    CHECK_RESULT(cors_evaluate(policy, &empty, &d), CORS_RESULT_OK);
-    CHECK(d.action == CORS_ACTION_PASS && d.kind == CORS_REQUEST_KIND_NOT_CORS);
+    CHECK_RESULT(cors_decide(policy, &empty, &d), CORS_RESULT_OK);
+    CHECK(d.action == CORS_ACTION_FORWARD && d.kind == CORS_REQUEST_KIND_NOT_CORS);
     CHECK(d.status == 0 && d.header_count == 0);
     CHECK(d.vary == CORS_VARY_ORIGIN && str_eq(d.vary_value, "Origin"));
     CHECK(d.denial == CORS_DENIAL_NONE && d.denial_name.len == 0 && d.denial_name.ptr != NULL);
     lines[1].len = 0; /* (NULL, 0) line: an empty line */
-    CHECK_RESULT(cors_evaluate(policy, &req, &d), CORS_RESULT_OK);
+    CHECK_RESULT(cors_decide(policy, &req, &d), CORS_RESULT_OK);
     CHECK(d.kind == CORS_REQUEST_KIND_ACTUAL); /* GET: not a preflight */
 }
 
@@ -83,8 +83,8 @@ static void test_decisions(const cors_policy *policy) {
     req.request_method.count = 1;
     req.request_headers.lines = &acrh;
     req.request_headers.count = 1;
-    CHECK_RESULT(cors_evaluate(policy, &req, &d), CORS_RESULT_OK);
-    CHECK(d.action == CORS_ACTION_PREFLIGHT && d.kind == CORS_REQUEST_KIND_PREFLIGHT);
+    CHECK_RESULT(cors_decide(policy, &req, &d), CORS_RESULT_OK);
+    CHECK(d.action == CORS_ACTION_RESPOND && d.kind == CORS_REQUEST_KIND_PREFLIGHT && d.denial == CORS_DENIAL_NONE);
     CHECK(d.status == 204);
     CHECK(d.header_count == 5);
     const cors_header *h = find_header(&d, "access-control-allow-origin");
@@ -106,8 +106,8 @@ static void test_decisions(const cors_policy *policy) {
 
     /* Denied preflight: method. */
     req.request_method.lines = &delete_;
-    CHECK_RESULT(cors_evaluate(policy, &req, &d), CORS_RESULT_OK);
-    CHECK(d.action == CORS_ACTION_DENY && d.status == 403 && d.header_count == 0);
+    CHECK_RESULT(cors_decide(policy, &req, &d), CORS_RESULT_OK);
+    CHECK(d.action == CORS_ACTION_RESPOND && d.status == 403 && d.header_count == 0);
     CHECK(d.denial == CORS_DENIAL_METHOD_NOT_ALLOWED);
     CHECK(str_eq(d.denial_name, "method-not-allowed"));
     CHECK(str_eq(d.denial_value, "DELETE") && d.denial_value.ptr == delete_.ptr);
@@ -127,14 +127,14 @@ static void test_decisions(const cors_policy *policy) {
 
     /* Forbidden method, any case. */
     req.request_method.lines = &trace;
-    CHECK_RESULT(cors_evaluate(policy, &req, &d), CORS_RESULT_OK);
-    CHECK(d.action == CORS_ACTION_DENY && d.denial == CORS_DENIAL_METHOD_FORBIDDEN);
+    CHECK_RESULT(cors_decide(policy, &req, &d), CORS_RESULT_OK);
+    CHECK(d.action == CORS_ACTION_RESPOND && d.status == 403 && d.denial == CORS_DENIAL_METHOD_FORBIDDEN);
 
     /* Two Access-Control-Request-Method lines. */
     cors_str two_methods[2] = {S("PUT"), S("PUT")};
     req.request_method.lines = two_methods;
     req.request_method.count = 2;
-    CHECK_RESULT(cors_evaluate(policy, &req, &d), CORS_RESULT_OK);
+    CHECK_RESULT(cors_decide(policy, &req, &d), CORS_RESULT_OK);
     CHECK(d.denial == CORS_DENIAL_MULTIPLE_METHODS);
     req.request_method.lines = &put;
     req.request_method.count = 1;
@@ -146,25 +146,25 @@ static void test_decisions(const cors_policy *policy) {
     }
     req.request_headers.lines = many;
     req.request_headers.count = CORS_MAX_REQUEST_HEADER_LINES + 1;
-    CHECK_RESULT(cors_evaluate(policy, &req, &d), CORS_RESULT_OK);
-    CHECK(d.action == CORS_ACTION_PREFLIGHT);
+    CHECK_RESULT(cors_decide(policy, &req, &d), CORS_RESULT_OK);
+    CHECK(d.action == CORS_ACTION_RESPOND && d.denial == CORS_DENIAL_NONE);
     CHECK(str_eq(find_header(&d, "access-control-allow-headers")->value, "content-type"));
     req.request_headers.lines = &acrh;
     req.request_headers.count = 1;
 
     /* Origins: not allowed, repeated, malformed bytes (not UTF-8: a denial, not an error). */
     req.origin.lines = &evil;
-    CHECK_RESULT(cors_evaluate(policy, &req, &d), CORS_RESULT_OK);
+    CHECK_RESULT(cors_decide(policy, &req, &d), CORS_RESULT_OK);
     CHECK(d.denial == CORS_DENIAL_ORIGIN_NOT_ALLOWED && str_eq(d.denial_value, "https://evil.example"));
     CHECK_RESULT(cors_decision_reason(&d, buf, sizeof buf, &n), CORS_RESULT_OK);
     CHECK(n == strlen("origin https://evil.example is not in allow_origins"));
     req.origin.lines = two_origins;
     req.origin.count = 2;
-    CHECK_RESULT(cors_evaluate(policy, &req, &d), CORS_RESULT_OK);
+    CHECK_RESULT(cors_decide(policy, &req, &d), CORS_RESULT_OK);
     CHECK(d.denial == CORS_DENIAL_MULTIPLE_ORIGINS && d.denial_value.len == 0);
     req.origin.lines = &malformed;
     req.origin.count = 1;
-    CHECK_RESULT(cors_evaluate(policy, &req, &d), CORS_RESULT_OK);
+    CHECK_RESULT(cors_decide(policy, &req, &d), CORS_RESULT_OK);
     CHECK(d.denial == CORS_DENIAL_ORIGIN_MALFORMED);
     CHECK_RESULT(cors_decision_reason(&d, buf, sizeof buf, &n), CORS_RESULT_OK);
     CHECK(n > 0);
@@ -174,12 +174,12 @@ static void test_decisions(const cors_policy *policy) {
     actual.method = S("POST");
     actual.origin.lines = &origin;
     actual.origin.count = 1;
-    CHECK_RESULT(cors_evaluate(policy, &actual, &d), CORS_RESULT_OK);
-    CHECK(d.action == CORS_ACTION_PASS && d.kind == CORS_REQUEST_KIND_ACTUAL && d.status == 0);
+    CHECK_RESULT(cors_decide(policy, &actual, &d), CORS_RESULT_OK);
+    CHECK(d.action == CORS_ACTION_FORWARD && d.kind == CORS_REQUEST_KIND_ACTUAL && d.status == 0);
     CHECK(d.header_count == 2 && d.vary == CORS_VARY_ORIGIN);
     actual.origin.lines = &evil;
-    CHECK_RESULT(cors_evaluate(policy, &actual, &d), CORS_RESULT_OK);
-    CHECK(d.action == CORS_ACTION_PASS && d.header_count == 0);
+    CHECK_RESULT(cors_decide(policy, &actual, &d), CORS_RESULT_OK);
+    CHECK(d.action == CORS_ACTION_FORWARD && d.header_count == 0);
     CHECK(d.denial == CORS_DENIAL_ORIGIN_NOT_ALLOWED);
 }
 
@@ -202,8 +202,8 @@ static void test_mirroring(void) {
     req.request_headers.lines = lines;
     req.request_headers.count = 3;
     cors_decision d;
-    CHECK_RESULT(cors_evaluate(p, &req, &d), CORS_RESULT_OK);
-    CHECK(d.action == CORS_ACTION_PREFLIGHT);
+    CHECK_RESULT(cors_decide(p, &req, &d), CORS_RESULT_OK);
+    CHECK(d.action == CORS_ACTION_RESPOND && d.denial == CORS_DENIAL_NONE);
     size_t allow_headers = 0;
     for (size_t i = 0; i < d.header_count; i++) {
         if (str_eq(d.headers[i].name, "access-control-allow-headers")) {
@@ -224,16 +224,16 @@ static void test_mirroring(void) {
     }
     req.request_headers.lines = many;
     req.request_headers.count = CORS_MAX_REQUEST_HEADER_LINES;
-    CHECK_RESULT(cors_evaluate(p, &req, &d), CORS_RESULT_OK);
-    CHECK(d.action == CORS_ACTION_PREFLIGHT && d.header_count <= CORS_MAX_HEADERS);
+    CHECK_RESULT(cors_decide(p, &req, &d), CORS_RESULT_OK);
+    CHECK(d.action == CORS_ACTION_RESPOND && d.denial == CORS_DENIAL_NONE && d.header_count <= CORS_MAX_HEADERS);
     allow_headers = 0;
     for (size_t i = 0; i < d.header_count; i++) {
         allow_headers += str_eq(d.headers[i].name, "access-control-allow-headers");
     }
     CHECK(allow_headers == CORS_MAX_REQUEST_HEADER_LINES);
     req.request_headers.count = CORS_MAX_REQUEST_HEADER_LINES + 1;
-    CHECK_RESULT(cors_evaluate(p, &req, &d), CORS_RESULT_OK);
-    CHECK(d.action == CORS_ACTION_DENY && d.denial == CORS_DENIAL_TOO_MANY_HEADER_LINES);
+    CHECK_RESULT(cors_decide(p, &req, &d), CORS_RESULT_OK);
+    CHECK(d.action == CORS_ACTION_RESPOND && d.status == 403 && d.denial == CORS_DENIAL_TOO_MANY_HEADER_LINES);
     cors_policy_free(p);
 }
 
@@ -277,7 +277,7 @@ static void test_helpers(void) {
 
 int main(void) {
     const cors_policy *policy = policy_toml(POLICY);
-    test_evaluate_nulls(policy);
+    test_decide_nulls(policy);
     test_decisions(policy);
     test_mirroring();
     test_helpers();

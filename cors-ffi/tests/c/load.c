@@ -66,8 +66,8 @@ static void test_valid(void) {
     req.origin.lines = &origin;
     req.origin.count = 1;
     cors_decision d;
-    CHECK_RESULT(cors_evaluate(q, &req, &d), CORS_RESULT_OK);
-    CHECK(d.action == CORS_ACTION_PASS);
+    CHECK_RESULT(cors_decide(q, &req, &d), CORS_RESULT_OK);
+    CHECK(d.action == CORS_ACTION_FORWARD);
     cors_policy_free(q);
 
     const char *json = "{\"allow_origins\": \"*\", \"max_age\": 600}";

@@ -59,11 +59,11 @@ static void setup(void) {
     requests[5].origin = (cors_lines){origin_two, 2};
 
     for (int i = 0; i < REQUESTS; i++) {
-        CHECK_RESULT(cors_evaluate(policy, &requests[i], &expected[i]), CORS_RESULT_OK);
+        CHECK_RESULT(cors_decide(policy, &requests[i], &expected[i]), CORS_RESULT_OK);
     }
-    CHECK(expected[0].action == CORS_ACTION_PREFLIGHT && expected[0].header_count == 6);
-    CHECK(expected[1].action == CORS_ACTION_DENY);
-    CHECK(expected[2].action == CORS_ACTION_PASS && expected[2].header_count == 3);
+    CHECK(expected[0].action == CORS_ACTION_RESPOND && expected[0].denial == CORS_DENIAL_NONE && expected[0].header_count == 6);
+    CHECK(expected[1].action == CORS_ACTION_RESPOND && expected[1].status == 403);
+    CHECK(expected[2].action == CORS_ACTION_FORWARD && expected[2].header_count == 3);
     CHECK(expected[3].denial == CORS_DENIAL_ORIGIN_NOT_ALLOWED);
     CHECK(expected[4].kind == CORS_REQUEST_KIND_NOT_CORS);
     CHECK(expected[5].denial == CORS_DENIAL_MULTIPLE_ORIGINS);
@@ -95,7 +95,7 @@ static void *worker(void *arg) {
     for (unsigned long i = 0; i < iterations; i++) {
         int r = (int)((i + offset) % REQUESTS);
         cors_decision d;
-        if (cors_evaluate(policy, &requests[r], &d) != CORS_RESULT_OK || !same(&d, &expected[r])) {
+        if (cors_decide(policy, &requests[r], &d) != CORS_RESULT_OK || !same(&d, &expected[r])) {
             failures++;
         }
     }

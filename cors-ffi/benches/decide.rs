@@ -1,8 +1,8 @@
-//! `cors_evaluate` called from C against the Rust decision for the same cases, measured
+//! `cors_decide` called from C against the Rust decision for the same cases, measured
 //! the same way on both sides: N calls per round, several rounds, the fastest round kept.
 //!
 //! ```text
-//! cargo bench -p cors-ffi --bench evaluate
+//! cargo bench -p cors-ffi --bench decide
 //! ```
 //!
 //! Time is CPU time of the measuring thread (`CLOCK_THREAD_CPUTIME_ID` on both sides).
@@ -25,7 +25,7 @@ use std::ptr;
 
 use cors_core::{HeaderLines, Policy, RequestBytes};
 use cors_ffi::{
-    cors_decision, cors_evaluate, cors_lines, cors_policy, cors_policy_free, cors_policy_from_toml,
+    cors_decide, cors_decision, cors_lines, cors_policy, cors_policy_free, cors_policy_from_toml,
     cors_request, cors_result, cors_str,
 };
 
@@ -170,7 +170,7 @@ fn ffi_from_rust(policy: *const cors_policy, case: &Case, iters: u64, rounds: u3
     time(iters, rounds, || {
         let mut d = cors_decision::EMPTY;
         // SAFETY: a live policy, a request whose buffers are static, a local decision.
-        let r = unsafe { cors_evaluate(policy, black_box(&req), &mut d) };
+        let r = unsafe { cors_decide(policy, black_box(&req), &mut d) };
         assert_eq!(r, cors_result::Ok);
         let mut total = d.vary as usize;
         for h in d.headers() {
