@@ -523,14 +523,14 @@ ngx_http_cors_decide(ngx_http_request_t *r, const cors_policy *policy,
 
         switch (h[i].key.len) {
 
-        case sizeof("origin") - 1:
-            if (ngx_strncmp(h[i].lowcase_key, "origin", h[i].key.len) == 0) {
+        case sizeof(CORS_HEADER_ORIGIN) - 1:
+            if (ngx_strncmp(h[i].lowcase_key, CORS_HEADER_ORIGIN, h[i].key.len) == 0) {
                 ngx_http_cors_push_line(&origin, &h[i]);
             }
             break;
 
-        case sizeof("access-control-request-method") - 1:
-            if (ngx_strncmp(h[i].lowcase_key, "access-control-request-method",
+        case sizeof(CORS_HEADER_ACCESS_CONTROL_REQUEST_METHOD) - 1:
+            if (ngx_strncmp(h[i].lowcase_key, CORS_HEADER_ACCESS_CONTROL_REQUEST_METHOD,
                             h[i].key.len)
                 == 0)
             {
@@ -538,8 +538,8 @@ ngx_http_cors_decide(ngx_http_request_t *r, const cors_policy *policy,
             }
             break;
 
-        case sizeof("access-control-request-headers") - 1:
-            if (ngx_strncmp(h[i].lowcase_key, "access-control-request-headers",
+        case sizeof(CORS_HEADER_ACCESS_CONTROL_REQUEST_HEADERS) - 1:
+            if (ngx_strncmp(h[i].lowcase_key, CORS_HEADER_ACCESS_CONTROL_REQUEST_HEADERS,
                             h[i].key.len)
                 == 0)
             {
@@ -547,9 +547,9 @@ ngx_http_cors_decide(ngx_http_request_t *r, const cors_policy *policy,
             }
             break;
 
-        case sizeof("access-control-request-private-network") - 1:
+        case sizeof(CORS_HEADER_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK) - 1:
             if (ngx_strncmp(h[i].lowcase_key,
-                            "access-control-request-private-network",
+                            CORS_HEADER_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK,
                             h[i].key.len)
                 == 0)
             {

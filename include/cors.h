@@ -21,6 +21,15 @@
 #define CORS_FFI_VERSION_MINOR 2
 #define CORS_FFI_VERSION_PATCH 0
 
+/*
+ * The request headers `cors_request` carries, lower-case (match names ignoring case;
+ * sizeof(NAME) - 1 is the length). Generated from cors-core's `RequestHeader`.
+ */
+#define CORS_HEADER_ORIGIN "origin"
+#define CORS_HEADER_ACCESS_CONTROL_REQUEST_METHOD "access-control-request-method"
+#define CORS_HEADER_ACCESS_CONTROL_REQUEST_HEADERS "access-control-request-headers"
+#define CORS_HEADER_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK "access-control-request-private-network"
+
 /**
  * Why a request was denied (`cors_decision.denial`). Values are stable and never
  * reused. Generated from cors-core's denial table.

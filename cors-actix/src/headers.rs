@@ -5,10 +5,11 @@ use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use cors_core::{HeaderRef, HeaderSink, Policy, RequestHeader, RequestView, ResponseHeader, Vary};
 
+// The names `http` 0.2 has no constant for, from the core's tables.
 static REQUEST_PRIVATE_NETWORK: HeaderName =
-    HeaderName::from_static("access-control-request-private-network");
+    HeaderName::from_static(RequestHeader::RequestPrivateNetwork.as_str());
 static ALLOW_PRIVATE_NETWORK: HeaderName =
-    HeaderName::from_static("access-control-allow-private-network");
+    HeaderName::from_static(ResponseHeader::AllowPrivateNetwork.as_str());
 
 /// An actix request as the core sees it: method and headers, values borrowed.
 pub(crate) struct ActixRequest<'a> {

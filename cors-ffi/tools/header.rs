@@ -27,11 +27,12 @@ pub fn generate(crate_dir: &Path) -> Result<String, String> {
          #define CORS_FFI_VERSION \"{}\"\n\
          #define CORS_FFI_VERSION_MAJOR {}\n\
          #define CORS_FFI_VERSION_MINOR {}\n\
-         #define CORS_FFI_VERSION_PATCH {}\n\n{}",
+         #define CORS_FFI_VERSION_PATCH {}\n\n{}\n\n{}",
         env!("CARGO_PKG_VERSION"),
         env!("CARGO_PKG_VERSION_MAJOR"),
         env!("CARGO_PKG_VERSION_MINOR"),
         env!("CARGO_PKG_VERSION_PATCH"),
+        request_header_names(),
         denial_enum(),
     ));
     let bindings = cbindgen::Builder::new()
@@ -69,5 +70,23 @@ fn denial_enum() -> String {
          typedef enum cors_denial cors_denial;\n#else\ntypedef uint32_t cors_denial;\n\
          #endif // __STDC_VERSION__ >= 202311L\n#endif // __cplusplus",
     );
+    out
+}
+
+/// The request header names the engine reads, from the core's `RequestHeader` table, for
+/// servers matching their request headers against them without spelling them again.
+fn request_header_names() -> String {
+    let mut out = String::from(
+        "/*\n * The request headers `cors_request` carries, lower-case (match names ignoring case;\n \
+         * sizeof(NAME) - 1 is the length). Generated from cors-core's `RequestHeader`.\n */\n",
+    );
+    for h in cors_core::RequestHeader::ALL {
+        let macro_name = h.as_str().replace('-', "_").to_ascii_uppercase();
+        out.push_str(&format!(
+            "#define CORS_HEADER_{macro_name} \"{}\"\n",
+            h.as_str()
+        ));
+    }
+    out.pop();
     out
 }

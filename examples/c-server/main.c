@@ -102,16 +102,17 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
     cors_lines_of_request *req = cls;
     line_list *l = NULL;
     (void)kind;
-    if (key_size == 6 && strncasecmp(key, "origin", 6) == 0) {
+#define IS(name) (key_size == sizeof(name) - 1 && strncasecmp(key, name, key_size) == 0)
+    if (IS(CORS_HEADER_ORIGIN)) {
         l = &req->origin;
-    } else if (key_size == 29 && strncasecmp(key, "access-control-request-method", 29) == 0) {
+    } else if (IS(CORS_HEADER_ACCESS_CONTROL_REQUEST_METHOD)) {
         l = &req->request_method;
-    } else if (key_size == 30 && strncasecmp(key, "access-control-request-headers", 30) == 0) {
+    } else if (IS(CORS_HEADER_ACCESS_CONTROL_REQUEST_HEADERS)) {
         l = &req->request_headers;
-    } else if (key_size == 38 &&
-               strncasecmp(key, "access-control-request-private-network", 38) == 0) {
+    } else if (IS(CORS_HEADER_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)) {
         l = &req->private_network;
     }
+#undef IS
     if (l != NULL) {
         lines_push(l, value == NULL ? "" : value, value == NULL ? 0 : value_size);
     }
