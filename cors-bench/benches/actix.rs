@@ -236,6 +236,14 @@ fn main() {
     let rt = Rc::new(actix_web::rt::System::new());
     let mut runs = contenders(&rt);
     sanity(&mut runs);
+    if let Some((name, case, n)) = cors_bench::instructions_args() {
+        cors_bench::run_instructions(&mut runs, &name, case, n, |run, case| {
+            run(case.request(), &mut |status, headers| {
+                std::hint::black_box((status, headers));
+            });
+        });
+        return;
+    }
     let mut c = Criterion::default().configure_from_args();
     bench(&mut c, &mut runs);
     c.final_summary();

@@ -189,8 +189,14 @@ fn interleaved(clients: &[(&'static str, Client)]) {
 }
 
 fn main() {
-    let clients = contenders();
+    let mut clients = contenders();
     sanity(&clients);
+    if let Some((name, case, n)) = cors_bench::instructions_args() {
+        cors_bench::run_instructions(&mut clients, &name, case, n, |client, case| {
+            drop(std::hint::black_box(case.request(client).dispatch()));
+        });
+        return;
+    }
     let mut c = Criterion::default().configure_from_args();
     bench(&mut c, &clients);
     c.final_summary();

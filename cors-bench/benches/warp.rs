@@ -167,6 +167,12 @@ fn allocations(runs: &mut [(&'static str, Run)]) {
 fn main() {
     let mut runs = contenders();
     sanity(&mut runs);
+    if let Some((name, case, n)) = cors_bench::instructions_args() {
+        cors_bench::run_instructions(&mut runs, &name, case, n, |run, case| {
+            drop(std::hint::black_box(run(case.request())));
+        });
+        return;
+    }
     let mut c = Criterion::default().configure_from_args();
     bench(&mut c, &mut runs);
     c.final_summary();

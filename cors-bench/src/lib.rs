@@ -150,3 +150,51 @@ pub fn interleaved<Req, Resp>(
         }
     }
 }
+
+impl Case {
+    /// The case named `name` (as [`Case::name`] prints it).
+    pub fn from_name(name: &str) -> Option<Case> {
+        Case::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
+/// The instruction-count mode of a bench: `cargo bench --bench B -- --instructions
+/// CONTENDER CASE N` answers `CASE` with `CONTENDER` `N` times and exits, so
+/// `scripts/bench-instructions.sh` can run it under callgrind twice (two values of `N`) and
+/// take the difference per request, setup excluded. `None` when not asked for.
+///
+/// # Panics
+///
+/// On malformed arguments (a benchmark, not a library: the message says what is wrong).
+pub fn instructions_args() -> Option<(String, Case, u64)> {
+    let args: Vec<String> = std::env::args().collect();
+    let at = args.iter().position(|a| a == "--instructions")?;
+    let usage = "usage: --instructions CONTENDER CASE N";
+    let contender = args.get(at + 1).expect(usage).clone();
+    let case = args.get(at + 2).expect(usage);
+    let case = Case::from_name(case).unwrap_or_else(|| panic!("unknown case {case:?}; {usage}"));
+    let n = args.get(at + 3).and_then(|n| n.parse().ok()).expect(usage);
+    Some((contender, case, n))
+}
+
+/// Runs `n` requests of `case` through the contender named `name` (instruction mode).
+///
+/// # Panics
+///
+/// When no contender has that name.
+pub fn run_instructions<C>(
+    runs: &mut [(&'static str, C)],
+    name: &str,
+    case: Case,
+    n: u64,
+    mut answer: impl FnMut(&mut C, Case),
+) {
+    let names: Vec<&str> = runs.iter().map(|(n, _)| *n).collect();
+    let (_, run) = runs
+        .iter_mut()
+        .find(|(n, _)| *n == name)
+        .unwrap_or_else(|| panic!("unknown contender {name:?}; one of {names:?}"));
+    for _ in 0..n {
+        answer(run, std::hint::black_box(case));
+    }
+}

@@ -1,11 +1,14 @@
-//! Decision cost per request kind and config shape: `cfg=…/req=…`.
+//! Decision cost per request kind and config shape (`cfg=…/req=…`), and on hostile input
+//! (`hostile=…`).
 //!
-//! Run: `cargo bench -p cors-core --bench decision`.
+//! Run: `cargo bench -p cors-core --bench decision` (criterion, wall-clock), or
+//! `-- --instructions NAME N` to decide scenario `NAME` `N` times for callgrind (what
+//! `scripts/bench-instructions.sh` does); `-- --list` prints the names.
 
 use std::hint::black_box;
 
 use cors_core::{AnyOr, Config, Policy};
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::Criterion;
 use http::Request;
 
 fn policy(origins: Vec<String>) -> Policy {
@@ -21,46 +24,77 @@ fn policy(origins: Vec<String>) -> Policy {
     .expect("benchmark policy is valid")
 }
 
-fn bench(c: &mut Criterion) {
-    let configs: [(&str, Policy, &str); 3] = [
+/// A named policy and request, and whether the policy allows it.
+struct Scenario {
+    name: String,
+    policy: Policy,
+    request: Request<()>,
+    allowed: bool,
+}
+
+type Build = Box<dyn Fn() -> Policy>;
+
+/// Every scenario; `only` builds just the one of that name (so an instruction count does
+/// not include compiling the other policies).
+fn scenarios(only: Option<&str>) -> Vec<Scenario> {
+    let configs: [(&str, Build, &str); 3] = [
         (
             "3-exact",
-            policy(vec![
-                "https://a.example.com".into(),
-                "https://app.example.com".into(),
-                "https://c.example.com".into(),
-            ]),
+            Box::new(|| {
+                policy(vec![
+                    "https://a.example.com".into(),
+                    "https://app.example.com".into(),
+                    "https://c.example.com".into(),
+                ])
+            }),
             "https://app.example.com",
         ),
         (
             "10000-exact",
-            policy(
-                (0..10_000)
-                    .map(|i| format!("https://app{i}.example.com"))
-                    .collect(),
-            ),
+            Box::new(|| {
+                policy(
+                    (0..10_000)
+                        .map(|i| format!("https://app{i}.example.com"))
+                        .collect(),
+                )
+            }),
             "https://app5000.example.com",
         ),
         (
             "50-wildcards",
-            policy(
-                (0..50)
-                    .map(|i| format!("https://*.tenant{i}.example.com"))
-                    .collect(),
-            ),
+            Box::new(|| {
+                policy(
+                    (0..50)
+                        .map(|i| format!("https://*.tenant{i}.example.com"))
+                        .collect(),
+                )
+            }),
             "https://app.tenant25.example.com",
         ),
     ];
-    let mut group = c.benchmark_group("decide");
-    for (cfg, policy, allowed) in &configs {
+    let wanted = |name: &str| only.is_none_or(|o| o == name);
+    let mut out = Vec::new();
+    for (cfg, build, allowed) in configs {
+        let names = [
+            "no-origin",
+            "allowed-actual",
+            "denied-actual",
+            "preflight-3-headers",
+        ]
+        .map(|req| format!("cfg={cfg}/req={req}"));
+        if !names.iter().any(|n| wanted(n)) {
+            continue;
+        }
+        let policy = build();
         let requests = [
-            ("no-origin", Request::get("/").body(()).unwrap()),
+            ("no-origin", Request::get("/").body(()).unwrap(), true),
             (
                 "allowed-actual",
                 Request::get("/")
-                    .header("origin", *allowed)
+                    .header("origin", allowed)
                     .body(())
                     .unwrap(),
+                true,
             ),
             (
                 "denied-actual",
@@ -68,11 +102,12 @@ fn bench(c: &mut Criterion) {
                     .header("origin", "https://evil.test")
                     .body(())
                     .unwrap(),
+                false,
             ),
             (
                 "preflight-3-headers",
                 Request::options("/")
-                    .header("origin", *allowed)
+                    .header("origin", allowed)
                     .header("access-control-request-method", "PUT")
                     .header(
                         "access-control-request-headers",
@@ -80,17 +115,106 @@ fn bench(c: &mut Criterion) {
                     )
                     .body(())
                     .unwrap(),
+                true,
             ),
         ];
-        for (req_name, req) in &requests {
-            assert!(policy.decide(req).is_allowed() || *req_name == "denied-actual");
-            group.bench_function(format!("cfg={cfg}/req={req_name}"), |b| {
-                b.iter(|| policy.decide(black_box(req)).kind())
+        for (req, request, allowed) in requests {
+            if !wanted(&format!("cfg={cfg}/req={req}")) {
+                continue;
+            }
+            out.push(Scenario {
+                name: format!("cfg={cfg}/req={req}"),
+                policy: policy.clone(),
+                request,
+                allowed,
             });
         }
     }
-    group.finish();
+    // Hostile preflights: work must stay linear in the bytes read and allocation-free.
+    // Each comes in two sizes, so a script can check the cost per byte stays flat.
+    let base = policy(vec!["https://app.example.com".into()]);
+    let preflight = |headers: Vec<String>| {
+        let mut b = Request::options("/")
+            .header("origin", "https://app.example.com")
+            .header("access-control-request-method", "PUT");
+        for h in headers {
+            b = b.header("access-control-request-headers", h);
+        }
+        b.body(()).unwrap()
+    };
+    for (scale, label) in [(1, "1x"), (2, "2x")] {
+        let mib = 1 << 20;
+        let hostile: [(&str, bool, Box<dyn Fn() -> Vec<String>>); 3] = [
+            (
+                "acrh-1MiB-name",
+                false,
+                Box::new(move || vec!["x".repeat(scale * mib)]),
+            ),
+            (
+                "commas-100k",
+                true,
+                Box::new(move || vec![",".repeat(scale * 100_000)]),
+            ),
+            (
+                "lines-10k",
+                false,
+                Box::new(move || vec!["content-type".to_owned(); scale * 10_000]),
+            ),
+        ];
+        for (what, allowed, headers) in hostile {
+            let name = format!("hostile={what}/size={label}");
+            if wanted(&name) {
+                out.push(Scenario {
+                    name,
+                    policy: base.clone(),
+                    request: preflight(headers()),
+                    allowed,
+                });
+            }
+        }
+    }
+    out
 }
 
-criterion_group!(benches, bench);
-criterion_main!(benches);
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let only = args
+        .iter()
+        .position(|a| a == "--instructions")
+        .and_then(|at| args.get(at + 1))
+        .map(String::as_str);
+    let scenarios = scenarios(only);
+    // Every scenario decides as expected before its numbers count.
+    for s in &scenarios {
+        let allowed = s.policy.decide(&s.request).is_allowed();
+        assert_eq!(allowed, s.allowed, "{}", s.name);
+    }
+    if args.iter().any(|a| a == "--list") {
+        for s in &scenarios {
+            println!("{}", s.name);
+        }
+        return;
+    }
+    if let Some(at) = args.iter().position(|a| a == "--instructions") {
+        let usage = "usage: --instructions NAME N";
+        let name = args.get(at + 1).expect(usage);
+        let n: u64 = args.get(at + 2).and_then(|n| n.parse().ok()).expect(usage);
+        let s = scenarios
+            .iter()
+            .find(|s| s.name == *name)
+            .unwrap_or_else(|| panic!("unknown scenario {name:?}; see --list"));
+        for _ in 0..n {
+            black_box(s.policy.decide(black_box(&s.request)).kind());
+        }
+        return;
+    }
+    let mut c = Criterion::default().configure_from_args();
+    let mut group = c.benchmark_group("decide");
+    for s in scenarios.iter().filter(|s| s.name.starts_with("cfg=")) {
+        group.bench_function(&s.name, |b| {
+            b.iter(|| s.policy.decide(black_box(&s.request)).kind())
+        });
+    }
+    group.finish();
+    c.final_summary();
+}

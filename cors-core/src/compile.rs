@@ -15,9 +15,9 @@ use crate::token;
 pub(crate) struct ValueId(u8);
 
 impl ValueId {
-    /// The index into the policy's values.
-    pub(crate) fn index(self) -> usize {
-        usize::from(self.0)
+    /// The index into the policy's values, as a byte.
+    pub(crate) fn byte(self) -> u8 {
+        self.0
     }
 }
 

@@ -7,7 +7,7 @@ use http::{HeaderValue, StatusCode};
 use crate::compile::ValueId;
 use crate::denial::{Denial, DenialKind};
 use crate::policy::{Policy, PolicyValue};
-use crate::request::{RequestHeader, RequestView};
+use crate::request::{RequestHeader, RequestView, Scan};
 use crate::response::ResponseHeader;
 use crate::vary::Vary;
 
@@ -96,10 +96,33 @@ pub const MAX_DECISION_HEADERS: usize = ResponseHeader::ALL.len() + MAX_REQUEST_
 pub struct Decision<'a, V: ?Sized> {
     kind: RequestKind,
     action: Action,
-    denial: Option<Denial<'a>>,
     vary: Vary,
-    /// The headers in the order they are sent; the first `None` ends the list.
-    headers: [Option<(ResponseHeader, HeaderRef<'a, V>)>; MAX_DECISION_HEADERS],
+    /// What each owned header carries, in `ResponseHeader::ALL` order (the send order).
+    slots: [Slot; ResponseHeader::ALL.len()],
+    denial: Option<Denial<'a>>,
+    /// The policy's values, which `Slot::Policy` indexes: a byte per header instead of
+    /// a pointer keeps the decision small, so building and moving it is cheap.
+    values: &'a [PolicyValue],
+    /// The echoed origin (`Slot::Origin`).
+    origin: Option<&'a V>,
+    /// The mirrored method (`Slot::Method`).
+    method: Option<&'a V>,
+    /// The mirrored `Access-Control-Request-Headers` lines (`Slot::Mirrored`), in order.
+    mirrored: [Option<&'a V>; MAX_REQUEST_HEADER_LINES],
+}
+
+/// What one owned header of a decision carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Empty,
+    /// The policy's value with this id.
+    Policy(u8),
+    /// The request's origin.
+    Origin,
+    /// The request's `Access-Control-Request-Method`.
+    Method,
+    /// The request's `Access-Control-Request-Headers` lines, one header line each.
+    Mirrored,
 }
 
 impl<V: AsRef<[u8]> + ?Sized> fmt::Debug for Decision<'_, V> {
@@ -121,33 +144,57 @@ impl<V: AsRef<[u8]> + ?Sized> fmt::Debug for Decision<'_, V> {
 }
 
 impl<'a, V: ?Sized> Decision<'a, V> {
-    pub(crate) fn new(kind: RequestKind, action: Action, vary: Vary) -> Self {
+    pub(crate) fn new(
+        kind: RequestKind,
+        action: Action,
+        vary: Vary,
+        values: &'a [PolicyValue],
+    ) -> Self {
         Decision {
             kind,
             action,
-            denial: None,
             vary,
-            headers: [None; MAX_DECISION_HEADERS],
+            slots: [Slot::Empty; ResponseHeader::ALL.len()],
+            denial: None,
+            values,
+            origin: None,
+            method: None,
+            mirrored: [None; MAX_REQUEST_HEADER_LINES],
         }
     }
 
-    /// Appends a header; the engine sets each at most once (Allow-Headers once per
-    /// mirrored line, bounded by the caller), so the array never overflows.
+    /// Sets a header (`Access-Control-Allow-Headers` once per mirrored line, at most
+    /// [`MAX_REQUEST_HEADER_LINES`] of them, bounded by the caller).
     pub(crate) fn set(&mut self, h: ResponseHeader, v: HeaderRef<'a, V>) {
-        if let Some(slot) = self.headers.iter_mut().find(|s| s.is_none()) {
-            *slot = Some((h, v));
+        let slot = match v {
+            HeaderRef::Policy(p) => match u8::try_from(p.id()) {
+                Ok(id) => Slot::Policy(id),
+                Err(_) => return,
+            },
+            HeaderRef::Request(RequestHeader::Origin, v) => {
+                self.origin = Some(v);
+                Slot::Origin
+            }
+            HeaderRef::Request(RequestHeader::RequestMethod, v) => {
+                self.method = Some(v);
+                Slot::Method
+            }
+            HeaderRef::Request(_, v) => {
+                if let Some(free) = self.mirrored.iter_mut().find(|l| l.is_none()) {
+                    *free = Some(v);
+                }
+                Slot::Mirrored
+            }
+        };
+        if let Some(s) = self.slots.get_mut(h as usize) {
+            *s = slot;
         }
     }
 
-    /// Appends a precomputed value, when the setting has one.
-    pub(crate) fn set_value(
-        &mut self,
-        h: ResponseHeader,
-        values: &'a [PolicyValue],
-        id: Option<ValueId>,
-    ) {
-        if let Some(v) = id.and_then(|id| values.get(id.index())) {
-            self.set(h, HeaderRef::Policy(v));
+    /// Sets a precomputed value, when the setting has one.
+    pub(crate) fn set_value(&mut self, h: ResponseHeader, id: Option<ValueId>) {
+        if let (Some(id), Some(s)) = (id, self.slots.get_mut(h as usize)) {
+            *s = Slot::Policy(id.byte());
         }
     }
 
@@ -182,7 +229,31 @@ impl<'a, V: ?Sized> Decision<'a, V> {
     /// ([`is_owned_header`](crate::is_owned_header)) from the response first.
     #[inline]
     pub fn headers(&self) -> impl Iterator<Item = (ResponseHeader, HeaderRef<'a, V>)> + '_ {
-        self.headers.iter().map_while(|h| *h)
+        ResponseHeader::ALL
+            .into_iter()
+            .zip(self.slots)
+            .filter(|(_, slot)| *slot != Slot::Empty)
+            .flat_map(move |(h, slot)| {
+                let one = match slot {
+                    Slot::Policy(id) => self.values.get(usize::from(id)).map(HeaderRef::Policy),
+                    Slot::Origin => self
+                        .origin
+                        .map(|v| HeaderRef::Request(RequestHeader::Origin, v)),
+                    Slot::Method => self
+                        .method
+                        .map(|v| HeaderRef::Request(RequestHeader::RequestMethod, v)),
+                    Slot::Empty | Slot::Mirrored => None,
+                };
+                let lines = match slot {
+                    Slot::Mirrored => &self.mirrored[..],
+                    _ => &[],
+                };
+                let mirrored = lines
+                    .iter()
+                    .map_while(|l| *l)
+                    .map(|v| HeaderRef::Request(RequestHeader::RequestHeaders, v));
+                one.into_iter().chain(mirrored).map(move |v| (h, v))
+            })
     }
 
     /// The value of one header (its first line).
@@ -211,10 +282,15 @@ impl Policy {
             RequestKind::Actual => Action::Forward,
             // Not CORS, so nothing is denied; a constant policy's headers are still withheld.
             RequestKind::NotCors => {
-                return Decision::new(RequestKind::NotCors, Action::Forward, decision.vary);
+                return Decision::new(
+                    RequestKind::NotCors,
+                    Action::Forward,
+                    decision.vary,
+                    decision.values,
+                );
             }
         };
-        let mut d = Decision::new(decision.kind, action, decision.vary);
+        let mut d = Decision::new(decision.kind, action, decision.vary, decision.values);
         d.denial = Some(Denial::PathNotNormal(raw_target));
         tracing::debug!(
             target: "cors",
@@ -279,21 +355,20 @@ impl Policy {
     where
         R: RequestView + ?Sized,
     {
-        let mut origins = req.header(RequestHeader::Origin);
-        let Some(origin) = origins.next() else {
-            return self.not_cors();
-        };
-        let multiple = origins.next().is_some();
-        let mut methods = match req.method() {
-            b"OPTIONS" => Some(req.header(RequestHeader::RequestMethod)),
-            _ => None,
-        };
-        let requested = methods
-            .as_mut()
-            .and_then(|m| m.next().map(|first| (first, m.next())));
-        match requested {
-            Some((method, more)) => self.preflight(req, origin, multiple, method, more.is_some()),
-            None => self.actual(origin, multiple),
+        if req.method() != b"OPTIONS" {
+            // Only `Origin` matters: one lookup.
+            let mut origins = req.header(RequestHeader::Origin);
+            return match origins.next() {
+                None => self.not_cors(),
+                Some(origin) => self.actual(origin, origins.next().is_some()),
+            };
+        }
+        // A possible preflight reads all four headers: one pass where the view can.
+        let scan = req.scan();
+        match (scan.origin.first, scan.request_method.first) {
+            (None, _) => self.not_cors(),
+            (Some(origin), None) => self.actual(origin, scan.origin.more),
+            (Some(_), Some(_)) => self.preflight(req, &scan),
         }
     }
 
@@ -301,10 +376,15 @@ impl Policy {
     #[inline(always)]
     fn not_cors<'a, V: ?Sized>(&'a self) -> Decision<'a, V> {
         let (s, values) = (&self.inner.settings, &*self.inner.values);
-        let mut d = Decision::new(RequestKind::NotCors, Action::Forward, s.origins.vary());
+        let mut d = Decision::new(
+            RequestKind::NotCors,
+            Action::Forward,
+            s.origins.vary(),
+            values,
+        );
         if s.origins.is_any() {
-            s.origins.render(&mut d, values, None);
-            s.expose.render(&mut d, values);
+            s.origins.render(&mut d, None);
+            s.expose.render(&mut d);
         }
         d
     }
@@ -317,12 +397,17 @@ impl Policy {
         multiple: bool,
     ) -> Decision<'a, V> {
         let (s, values) = (&self.inner.settings, &*self.inner.values);
-        let mut d = Decision::new(RequestKind::Actual, Action::Forward, s.origins.vary());
+        let mut d = Decision::new(
+            RequestKind::Actual,
+            Action::Forward,
+            s.origins.vary(),
+            values,
+        );
         match s.origins.check(origin, multiple) {
             Ok(echo) => {
-                s.origins.render(&mut d, values, echo);
-                s.credentials.render(&mut d, values);
-                s.expose.render(&mut d, values);
+                s.origins.render(&mut d, echo);
+                s.credentials.render(&mut d);
+                s.expose.render(&mut d);
             }
             Err(denial) => d.denial = Some(denial),
         }
@@ -335,37 +420,38 @@ impl Policy {
     fn preflight<'a, R: RequestView + ?Sized>(
         &'a self,
         req: &'a R,
-        origin: &'a R::Value,
-        multiple: bool,
-        method: &'a R::Value,
-        multiple_methods: bool,
+        scan: &Scan<'a, R::Value>,
     ) -> Decision<'a, R::Value> {
         let (s, values) = (&self.inner.settings, &*self.inner.values);
         let vary = Vary::ORIGIN
             .union(Vary::REQUEST_METHOD)
             .union(Vary::REQUEST_HEADERS)
             .union(s.private_network.vary());
-        let checked = s.origins.check(origin, multiple).and_then(|echo| {
-            s.methods.check(method.as_ref(), multiple_methods)?;
-            let headers = s.headers.check(req)?;
-            let private_network = s.private_network.check(req)?;
-            Ok((echo, headers, private_network))
+        // Present: `classify` only calls this with both.
+        let (Some(origin), Some(method)) = (scan.origin.first, scan.request_method.first) else {
+            return self.not_cors();
+        };
+        let mut d = Decision::new(RequestKind::Preflight, s.preflight.action(), vary, values);
+        let checked = s.origins.check(origin, scan.origin.more).and_then(|echo| {
+            s.methods.check(method.as_ref(), scan.request_method.more)?;
+            s.headers
+                .check_and_render(req, &scan.request_headers, &mut d)?;
+            let private_network = s.private_network.check(&scan.private_network)?;
+            Ok((echo, private_network))
         });
         match checked {
             Err(denial) => {
                 let status = Action::Respond(StatusCode::FORBIDDEN);
-                let mut d = Decision::new(RequestKind::Preflight, status, vary);
+                let mut d = Decision::new(RequestKind::Preflight, status, vary, values);
                 d.denial = Some(denial);
                 d
             }
-            Ok((echo, headers, private_network)) => {
-                let mut d = Decision::new(RequestKind::Preflight, s.preflight.action(), vary);
-                s.origins.render(&mut d, values, echo);
-                s.credentials.render(&mut d, values);
-                s.methods.render(&mut d, values, method);
-                s.headers.render(&mut d, values, &headers);
-                s.max_age.render(&mut d, values);
-                s.private_network.render(&mut d, values, private_network);
+            Ok((echo, private_network)) => {
+                s.origins.render(&mut d, echo);
+                s.credentials.render(&mut d);
+                s.methods.render(&mut d, method);
+                s.max_age.render(&mut d);
+                s.private_network.render(&mut d, private_network);
                 d
             }
         }

@@ -81,7 +81,7 @@ pub use error::{
 pub use origin::MAX_ORIGIN_LEN;
 pub use path::is_normal_form_path;
 pub use policy::{Compiled, Policy, PolicyValue};
-pub use request::{HeaderLines, RequestBytes, RequestHeader, RequestView};
+pub use request::{Found, HeaderLines, RequestBytes, RequestHeader, RequestView, Scan};
 pub use response::{ResponseHeader, is_owned_header};
 pub use server_limits::MethodLimit;
 pub use token::MAX_REQUESTED_HEADERS;

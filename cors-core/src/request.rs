@@ -64,6 +64,102 @@ pub trait RequestView {
 
     /// Every line of `header`, in order.
     fn header(&self, header: RequestHeader) -> impl Iterator<Item = &Self::Value>;
+
+    /// The first line of each of the four headers and whether it has more, for a request
+    /// whose method is `OPTIONS` (a preflight reads all four). The default looks each up
+    /// with [`header`](Self::header); a view over a whole header map can do it in one
+    /// pass, as the `http` views do.
+    fn scan(&self) -> Scan<'_, Self::Value> {
+        let found = |h| {
+            let mut lines = self.header(h);
+            Found {
+                first: lines.next(),
+                more: lines.next().is_some(),
+            }
+        };
+        Scan {
+            origin: found(RequestHeader::Origin),
+            request_method: found(RequestHeader::RequestMethod),
+            request_headers: found(RequestHeader::RequestHeaders),
+            private_network: found(RequestHeader::RequestPrivateNetwork),
+        }
+    }
+}
+
+/// The first line of a header and whether more follow ([`RequestView::scan`]).
+#[derive(Debug)]
+pub struct Found<'a, V: ?Sized> {
+    /// The first line, if any.
+    pub first: Option<&'a V>,
+    /// Whether the header has more than one line.
+    pub more: bool,
+}
+
+impl<V: ?Sized> Clone for Found<'_, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<V: ?Sized> Copy for Found<'_, V> {}
+
+impl<V: ?Sized> Default for Found<'_, V> {
+    fn default() -> Self {
+        Found {
+            first: None,
+            more: false,
+        }
+    }
+}
+
+impl<'a, V: ?Sized> Found<'a, V> {
+    fn add(&mut self, line: &'a V) {
+        match self.first {
+            None => self.first = Some(line),
+            Some(_) => self.more = true,
+        }
+    }
+}
+
+/// The four headers the engine reads, found together ([`RequestView::scan`]).
+#[derive(Debug)]
+pub struct Scan<'a, V: ?Sized> {
+    /// `Origin`.
+    pub origin: Found<'a, V>,
+    /// `Access-Control-Request-Method`.
+    pub request_method: Found<'a, V>,
+    /// `Access-Control-Request-Headers`.
+    pub request_headers: Found<'a, V>,
+    /// `Access-Control-Request-Private-Network`.
+    pub private_network: Found<'a, V>,
+}
+
+impl<'a> Scan<'a, http::HeaderValue> {
+    /// One pass over a header map: each entry's name is compared with four known names
+    /// (standard ones compare as small integers), instead of four hashed lookups.
+    fn of(map: &'a HeaderMap) -> Self {
+        let mut scan = Scan {
+            origin: Found::default(),
+            request_method: Found::default(),
+            request_headers: Found::default(),
+            private_network: Found::default(),
+        };
+        for (name, value) in map {
+            let found = if *name == http::header::ORIGIN {
+                &mut scan.origin
+            } else if *name == http::header::ACCESS_CONTROL_REQUEST_METHOD {
+                &mut scan.request_method
+            } else if *name == http::header::ACCESS_CONTROL_REQUEST_HEADERS {
+                &mut scan.request_headers
+            } else if *name == REQUEST_PRIVATE_NETWORK {
+                &mut scan.private_network
+            } else {
+                continue;
+            };
+            found.add(value);
+        }
+        scan
+    }
 }
 
 impl RequestView for http::request::Parts {
@@ -73,6 +169,9 @@ impl RequestView for http::request::Parts {
     }
     fn header(&self, header: RequestHeader) -> impl Iterator<Item = &http::HeaderValue> {
         header_lines(&self.headers, header)
+    }
+    fn scan(&self) -> Scan<'_, http::HeaderValue> {
+        Scan::of(&self.headers)
     }
 }
 
@@ -84,6 +183,9 @@ impl<B> RequestView for http::Request<B> {
     fn header(&self, header: RequestHeader) -> impl Iterator<Item = &http::HeaderValue> {
         header_lines(self.headers(), header)
     }
+    fn scan(&self) -> Scan<'_, http::HeaderValue> {
+        Scan::of(self.headers())
+    }
 }
 
 impl RequestView for (&Method, &HeaderMap) {
@@ -93,6 +195,9 @@ impl RequestView for (&Method, &HeaderMap) {
     }
     fn header(&self, header: RequestHeader) -> impl Iterator<Item = &http::HeaderValue> {
         header_lines(self.1, header)
+    }
+    fn scan(&self) -> Scan<'_, http::HeaderValue> {
+        Scan::of(self.1)
     }
 }
 

@@ -4,7 +4,6 @@
 use crate::compile::{Compiler, ValueId};
 use crate::config::Config;
 use crate::decision::Decision;
-use crate::policy::PolicyValue;
 use crate::response::ResponseHeader;
 
 /// The compiled `allow_credentials`: the value `true` when allowed.
@@ -20,7 +19,7 @@ impl Credentials {
     }
 
     /// `Access-Control-Allow-Credentials: true` when allowed.
-    pub(crate) fn render<'a, V: ?Sized>(&self, d: &mut Decision<'a, V>, values: &'a [PolicyValue]) {
-        d.set_value(ResponseHeader::AllowCredentials, values, self.0);
+    pub(crate) fn render<'a, V: ?Sized>(&self, d: &mut Decision<'a, V>) {
+        d.set_value(ResponseHeader::AllowCredentials, self.0);
     }
 }

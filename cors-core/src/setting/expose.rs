@@ -5,7 +5,6 @@ use crate::compile::{Compiler, ListOrAny, ValueId};
 use crate::config::{AnyOr, Config};
 use crate::decision::Decision;
 use crate::error::{ErrorKind, Field, WarningKind};
-use crate::policy::PolicyValue;
 use crate::response::ResponseHeader;
 use crate::token;
 
@@ -43,7 +42,7 @@ impl ExposeHeaders {
     }
 
     /// `Access-Control-Expose-Headers` on actual responses, when configured.
-    pub(crate) fn render<'a, V: ?Sized>(&self, d: &mut Decision<'a, V>, values: &'a [PolicyValue]) {
-        d.set_value(ResponseHeader::ExposeHeaders, values, self.0);
+    pub(crate) fn render<'a, V: ?Sized>(&self, d: &mut Decision<'a, V>) {
+        d.set_value(ResponseHeader::ExposeHeaders, self.0);
     }
 }

@@ -6,8 +6,7 @@ use crate::config::{AnyOr, Config};
 use crate::decision::{Decision, HeaderRef, MAX_REQUEST_HEADER_LINES};
 use crate::denial::Denial;
 use crate::error::{Field, WarningKind};
-use crate::policy::PolicyValue;
-use crate::request::{RequestHeader, RequestView};
+use crate::request::{Found, RequestHeader, RequestView};
 use crate::response::ResponseHeader;
 use crate::token::{self, MAX_REQUESTED_HEADERS};
 
@@ -25,16 +24,6 @@ pub(crate) enum AllowHeaders {
         names: Box<[Box<[u8]>]>,
         value: Option<ValueId>,
     },
-}
-
-/// What a preflight asked for, once checked.
-pub(crate) struct Requested<'a, V: ?Sized> {
-    /// How many names, over every line.
-    count: usize,
-    /// The lines to mirror (with names), when the policy mirrors.
-    mirrored: [Option<&'a V>; MAX_REQUEST_HEADER_LINES],
-    /// Whether `authorization` was among them (under `"*"`).
-    authorization: bool,
 }
 
 impl AllowHeaders {
@@ -72,36 +61,46 @@ impl AllowHeaders {
     }
 
     /// Checks every name of every `Access-Control-Request-Headers` line (bounded: at most
-    /// [`MAX_REQUESTED_HEADERS`] names, [`MAX_REQUEST_HEADER_LINES`] mirrored lines).
-    pub(crate) fn check<'a, R: RequestView + ?Sized>(
+    /// [`MAX_REQUESTED_HEADERS`] names, [`MAX_REQUEST_HEADER_LINES`] mirrored lines) and
+    /// renders `Access-Control-Allow-Headers` into `d` as it goes: only when the preflight
+    /// asked for headers, the list, `*` (with `authorization` when asked and allowed), or
+    /// the lines mirrored. A denial makes the caller discard `d`.
+    pub(crate) fn check_and_render<'a, R: RequestView + ?Sized>(
         &self,
         req: &'a R,
-    ) -> Result<Requested<'a, R::Value>, Denial<'a>> {
+        lines: &Found<'a, R::Value>,
+        d: &mut Decision<'a, R::Value>,
+    ) -> Result<(), Denial<'a>> {
         let mirror = matches!(self, AllowHeaders::Any { value: None, .. });
-        let mut out = Requested {
-            count: 0,
-            mirrored: [None; MAX_REQUEST_HEADER_LINES],
-            authorization: false,
-        };
-        let mut lines = 0usize;
-        for line in req.header(RequestHeader::RequestHeaders) {
+        let mut count = 0usize;
+        let mut mirrored = 0usize;
+        let mut authorization = false;
+        // Usually one line, already found; several are read from the request in order.
+        let several = lines
+            .more
+            .then(|| req.header(RequestHeader::RequestHeaders));
+        let one = (!lines.more).then_some(lines.first).flatten();
+        for line in one.into_iter().chain(several.into_iter().flatten()) {
             let mut line_has_names = false;
             for name in token::names(line.as_ref()) {
-                out.count += 1;
-                if out.count > MAX_REQUESTED_HEADERS {
+                count += 1;
+                if count > MAX_REQUESTED_HEADERS {
                     return Err(Denial::TooManyHeaders);
                 }
                 line_has_names = true;
                 match self {
-                    AllowHeaders::Any { authorization, .. } => {
+                    AllowHeaders::Any {
+                        authorization: allowed,
+                        ..
+                    } => {
                         if token::token_case(name).is_none() {
                             return Err(Denial::HeaderInvalid(name));
                         }
                         if name.eq_ignore_ascii_case(b"authorization") {
-                            if !authorization {
+                            if !allowed {
                                 return Err(Denial::AuthorizationNotCovered);
                             }
-                            out.authorization = true;
+                            authorization = true;
                         }
                     }
                     AllowHeaders::List { names, .. } => match token::find_name(names, name) {
@@ -114,41 +113,28 @@ impl AllowHeaders {
                 }
             }
             if line_has_names && mirror {
-                match out.mirrored.get_mut(lines) {
-                    Some(slot) => *slot = Some(line),
-                    None => return Err(Denial::TooManyHeaderLines),
+                if mirrored == MAX_REQUEST_HEADER_LINES {
+                    return Err(Denial::TooManyHeaderLines);
                 }
-                lines += 1;
+                d.set(
+                    ResponseHeader::AllowHeaders,
+                    HeaderRef::Request(RequestHeader::RequestHeaders, line),
+                );
+                mirrored += 1;
             }
         }
-        Ok(out)
-    }
-
-    /// `Access-Control-Allow-Headers`, only when the preflight asked for headers: the
-    /// list, `*` (with `authorization` when asked and allowed), or the lines mirrored.
-    pub(crate) fn render<'a, V: ?Sized>(
-        &self,
-        d: &mut Decision<'a, V>,
-        values: &'a [PolicyValue],
-        requested: &Requested<'a, V>,
-    ) {
-        for line in requested.mirrored.iter().flatten() {
-            d.set(
-                ResponseHeader::AllowHeaders,
-                HeaderRef::Request(RequestHeader::RequestHeaders, line),
-            );
-        }
-        if requested.count == 0 {
-            return;
+        if count == 0 {
+            return Ok(());
         }
         let value = match self {
-            AllowHeaders::Any { value: None, .. } => return,
+            AllowHeaders::Any { value: None, .. } => return Ok(()),
             AllowHeaders::Any {
                 with_authorization: Some(v),
                 ..
-            } if requested.authorization => Some(*v),
+            } if authorization => Some(*v),
             AllowHeaders::Any { value, .. } | AllowHeaders::List { value, .. } => *value,
         };
-        d.set_value(ResponseHeader::AllowHeaders, values, value);
+        d.set_value(ResponseHeader::AllowHeaders, value);
+        Ok(())
     }
 }

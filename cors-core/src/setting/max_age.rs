@@ -5,7 +5,6 @@ use crate::compile::{Compiler, ValueId};
 use crate::config::Config;
 use crate::decision::Decision;
 use crate::error::{ErrorKind, Field, WarningKind};
-use crate::policy::PolicyValue;
 use crate::response::ResponseHeader;
 
 /// Every browser caps the preflight cache at or below this (Firefox 86400, Chromium 7200).
@@ -34,7 +33,7 @@ impl MaxAge {
     }
 
     /// `Access-Control-Max-Age` on allowed preflights, when configured.
-    pub(crate) fn render<'a, V: ?Sized>(&self, d: &mut Decision<'a, V>, values: &'a [PolicyValue]) {
-        d.set_value(ResponseHeader::MaxAge, values, self.0);
+    pub(crate) fn render<'a, V: ?Sized>(&self, d: &mut Decision<'a, V>) {
+        d.set_value(ResponseHeader::MaxAge, self.0);
     }
 }

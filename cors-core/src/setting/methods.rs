@@ -8,7 +8,6 @@ use crate::config::{AnyOr, Config};
 use crate::decision::{Decision, HeaderRef};
 use crate::denial::Denial;
 use crate::error::{ErrorKind, Field, WarningKind};
-use crate::policy::PolicyValue;
 use crate::request::RequestHeader;
 use crate::response::ResponseHeader;
 use crate::server_limits::MethodLimit;
@@ -81,6 +80,13 @@ impl AllowMethods {
         if multiple {
             return Err(Denial::MultipleMethods);
         }
+        // Browsers send a listed method exactly as the list holds it (normalized): one
+        // compare per entry settles it.
+        if let AllowMethods::List { methods, .. } = self
+            && methods.iter().any(|m| **m == *requested)
+        {
+            return Ok(());
+        }
         let raw = token::trim_ows(requested);
         if !token::is_token(raw) {
             return Err(Denial::MethodInvalid(raw));
@@ -101,19 +107,14 @@ impl AllowMethods {
     }
 
     /// `Access-Control-Allow-Methods`: the list, `*`, or the requested method mirrored.
-    pub(crate) fn render<'a, V: ?Sized>(
-        &self,
-        d: &mut Decision<'a, V>,
-        values: &'a [PolicyValue],
-        requested: &'a V,
-    ) {
+    pub(crate) fn render<'a, V: ?Sized>(&self, d: &mut Decision<'a, V>, requested: &'a V) {
         match self {
             AllowMethods::Any { value: None } => d.set(
                 ResponseHeader::AllowMethods,
                 HeaderRef::Request(RequestHeader::RequestMethod, requested),
             ),
             AllowMethods::Any { value } | AllowMethods::List { value, .. } => {
-                d.set_value(ResponseHeader::AllowMethods, values, *value);
+                d.set_value(ResponseHeader::AllowMethods, *value);
             }
         }
     }

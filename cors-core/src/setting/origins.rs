@@ -9,7 +9,6 @@ use crate::decision::{Decision, HeaderRef};
 use crate::denial::Denial;
 use crate::error::{ErrorKind, Field, WarningKind};
 use crate::origin::{Mismatch, OriginSet, Pattern, parse_pattern};
-use crate::policy::PolicyValue;
 use crate::public_suffix;
 use crate::request::RequestHeader;
 use crate::response::ResponseHeader;
@@ -130,19 +129,14 @@ impl AllowOrigins {
     }
 
     /// `Access-Control-Allow-Origin`: the echoed origin, or `*`.
-    pub(crate) fn render<'a, V: ?Sized>(
-        &self,
-        d: &mut Decision<'a, V>,
-        values: &'a [PolicyValue],
-        echo: Option<&'a V>,
-    ) {
+    pub(crate) fn render<'a, V: ?Sized>(&self, d: &mut Decision<'a, V>, echo: Option<&'a V>) {
         match (self, echo) {
             (_, Some(origin)) => d.set(
                 ResponseHeader::AllowOrigin,
                 HeaderRef::Request(RequestHeader::Origin, origin),
             ),
             (AllowOrigins::Any { star }, None) => {
-                d.set_value(ResponseHeader::AllowOrigin, values, Some(*star));
+                d.set_value(ResponseHeader::AllowOrigin, Some(*star));
             }
             (AllowOrigins::Set(_), None) => {}
         }

@@ -6,8 +6,7 @@ use crate::compile::{Compiler, ValueId};
 use crate::config::Config;
 use crate::decision::Decision;
 use crate::denial::Denial;
-use crate::policy::PolicyValue;
-use crate::request::{RequestHeader, RequestView};
+use crate::request::Found;
 use crate::response::ResponseHeader;
 use crate::token;
 use crate::vary::Vary;
@@ -30,15 +29,14 @@ impl PrivateNetwork {
 
     /// Whether the preflight asks for private network access (one line, `true`), and
     /// whether that is allowed.
-    pub(crate) fn check<'a, R: RequestView + ?Sized>(
+    pub(crate) fn check<'a, V: AsRef<[u8]> + ?Sized>(
         &self,
-        req: &'a R,
+        lines: &Found<'a, V>,
     ) -> Result<bool, Denial<'a>> {
-        let mut lines = req.header(RequestHeader::RequestPrivateNetwork);
-        let requested = matches!(
-            (lines.next(), lines.next()),
-            (Some(v), None) if token::trim_ows(v.as_ref()) == b"true"
-        );
+        let requested = !lines.more
+            && lines
+                .first
+                .is_some_and(|v| token::trim_ows(v.as_ref()) == b"true");
         if requested && self.0.is_none() {
             return Err(Denial::PrivateNetworkNotAllowed);
         }
@@ -46,14 +44,9 @@ impl PrivateNetwork {
     }
 
     /// `Access-Control-Allow-Private-Network: true` when asked for (and so allowed).
-    pub(crate) fn render<'a, V: ?Sized>(
-        &self,
-        d: &mut Decision<'a, V>,
-        values: &'a [PolicyValue],
-        requested: bool,
-    ) {
+    pub(crate) fn render<'a, V: ?Sized>(&self, d: &mut Decision<'a, V>, requested: bool) {
         if requested {
-            d.set_value(ResponseHeader::AllowPrivateNetwork, values, self.0);
+            d.set_value(ResponseHeader::AllowPrivateNetwork, self.0);
         }
     }
 }
