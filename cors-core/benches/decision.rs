@@ -34,6 +34,9 @@ struct Scenario {
 
 type Build = Box<dyn Fn() -> Policy>;
 
+/// Builds the `Access-Control-Request-Headers` lines of a hostile request.
+type Lines = Box<dyn Fn() -> Vec<String>>;
+
 /// Every scenario; `only` builds just the one of that name (so an instruction count does
 /// not include compiling the other policies).
 fn scenarios(only: Option<&str>) -> Vec<Scenario> {
@@ -144,7 +147,7 @@ fn scenarios(only: Option<&str>) -> Vec<Scenario> {
     };
     for (scale, label) in [(1, "1x"), (2, "2x")] {
         let mib = 1 << 20;
-        let hostile: [(&str, bool, Box<dyn Fn() -> Vec<String>>); 3] = [
+        let hostile: [(&str, bool, Lines); 3] = [
             (
                 "acrh-1MiB-name",
                 false,
