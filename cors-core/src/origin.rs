@@ -781,6 +781,10 @@ impl OriginSet {
 
     /// Whether the raw request `Origin` value is allowed.
     pub(crate) fn check(&self, raw: &[u8]) -> Result<(), Mismatch> {
+        // Bounded work: an oversized value is refused before it is hashed or scanned.
+        if raw.len() > MAX_ORIGIN_LEN {
+            return Err(Mismatch::Malformed);
+        }
         if raw == b"null" {
             return if self.null {
                 Ok(())
@@ -795,18 +799,19 @@ impl OriginSet {
         }
         let parsed = parse_request(raw).ok_or(Mismatch::Malformed)?;
         if parsed.canonical {
-            // Browsers send normalized origins: no copy.
-            return self.lookup(&parsed.as_normalized(raw));
+            // Browsers send normalized origins: no copy, and the exact set already missed.
+            return self.lookup_patterns(&parsed.as_normalized(raw));
         }
         let mut buf = [0u8; MAX_ORIGIN_LEN + 64];
         let n = normalize(&parsed, &mut buf).ok_or(Mismatch::Malformed)?;
-        self.lookup(&n)
-    }
-
-    fn lookup(&self, n: &Normalized<'_>) -> Result<(), Mismatch> {
         if self.exact.contains(n.full) {
             return Ok(());
         }
+        self.lookup_patterns(&n)
+    }
+
+    /// The any-port and subdomain patterns (the exact origins were checked).
+    fn lookup_patterns(&self, n: &Normalized<'_>) -> Result<(), Mismatch> {
         if !self.any_port.is_empty() && self.any_port.contains(n.without_port()) {
             return Ok(());
         }

@@ -217,28 +217,33 @@ pub const MAX_REQUESTED_HEADERS: usize = 256;
 /// line): optional whitespace trimmed, empty elements skipped. Elements are not validated:
 /// interior whitespace or other non-token bytes stay in them, for the caller to refuse.
 pub(crate) fn names(line: &[u8]) -> Names<'_> {
-    Names { rest: Some(line) }
+    Names {
+        rest: line,
+        done: false,
+    }
 }
 
 /// See [`names`].
 pub(crate) struct Names<'a> {
-    rest: Option<&'a [u8]>,
+    rest: &'a [u8],
+    done: bool,
 }
 
 impl<'a> Iterator for Names<'a> {
     type Item = &'a [u8];
 
+    #[inline]
     fn next(&mut self) -> Option<&'a [u8]> {
-        loop {
-            let rest = self.rest?;
-            let element = match find_comma(rest) {
+        while !self.done {
+            let element = match find_comma(self.rest) {
                 Some(comma) => {
-                    self.rest = rest.get(comma + 1..);
-                    rest.get(..comma).unwrap_or_default()
+                    let (element, rest) = self.rest.split_at(comma);
+                    self.rest = rest.get(1..).unwrap_or_default();
+                    element
                 }
                 None => {
-                    self.rest = None;
-                    rest
+                    self.done = true;
+                    self.rest
                 }
             };
             let element = trim_ows(element);
@@ -246,6 +251,7 @@ impl<'a> Iterator for Names<'a> {
                 return Some(element);
             }
         }
+        None
     }
 }
 
