@@ -3,7 +3,9 @@
 
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
-use cors_core::{HeaderRef, HeaderSink, Policy, RequestHeader, RequestView, ResponseHeader, Vary};
+use cors_core::{
+    HeaderRef, HeaderSink, Policy, PolicyValue, RequestHeader, RequestView, ResponseHeader, Vary,
+};
 
 // The names `http` 0.2 has no constant for, from the core's tables.
 static REQUEST_PRIVATE_NETWORK: HeaderName =
@@ -117,9 +119,14 @@ impl WorkerPolicy {
     /// A decision's value as actix's.
     pub(crate) fn value(&self, v: HeaderRef<'_, HeaderValue>) -> Option<HeaderValue> {
         match v {
-            HeaderRef::Policy(p) => self.values.get(p.id())?.clone(),
+            HeaderRef::Policy(p) => self.policy_value(p),
             HeaderRef::Request(_, v) => Some(v.clone()),
         }
+    }
+
+    /// A policy value as actix's (converted when the worker started).
+    pub(crate) fn policy_value(&self, v: &PolicyValue) -> Option<HeaderValue> {
+        self.values.get(v.id())?.clone()
     }
 }
 

@@ -66,7 +66,7 @@ where
             // its headers, converted (policy values per worker, echoed values by count).
             Action::Forward => {
                 let compiled = Rc::clone(&self.compiled);
-                let headers = decision.to_response_headers_with(|v| compiled.value(v));
+                let headers = decision.to_response_headers_with(|v| Some(v.clone()));
                 Inner::Forward {
                     fut: self.service.call(req),
                     pending: Some(Pending { headers, compiled }),
@@ -85,11 +85,10 @@ struct Pending {
 
 impl Pending {
     fn apply(&mut self, map: &mut HeaderMap) {
-        let mut sink = Sink {
-            map,
-            compiled: &self.compiled,
-        };
-        self.headers.apply_to(&mut sink);
+        let compiled = &*self.compiled;
+        let mut sink = Sink { map, compiled };
+        self.headers
+            .apply_to(&compiled.policy, &mut sink, |v| compiled.policy_value(v));
     }
 }
 

@@ -4,7 +4,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use cors_core::ResponseHeaders;
+use cors_core::{Policy, ResponseHeaders};
 use http::Response;
 use pin_project_lite::pin_project;
 
@@ -24,6 +24,8 @@ pin_project! {
             #[pin]
             future: F,
             headers: ResponseHeaders,
+            // The policy's values, which `headers` names by id (one reference count).
+            policy: Policy,
         },
         Respond {
             response: Option<Response<B>>,
@@ -32,9 +34,13 @@ pin_project! {
 }
 
 impl<F, B> ResponseFuture<F, B> {
-    pub(crate) fn forward(future: F, headers: ResponseHeaders) -> Self {
+    pub(crate) fn forward(future: F, headers: ResponseHeaders, policy: Policy) -> Self {
         ResponseFuture {
-            state: State::Forward { future, headers },
+            state: State::Forward {
+                future,
+                headers,
+                policy,
+            },
         }
     }
 
@@ -55,9 +61,13 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project().state.project() {
-            StateProj::Forward { future, headers } => {
+            StateProj::Forward {
+                future,
+                headers,
+                policy,
+            } => {
                 let mut response = ready!(future.poll(cx))?;
-                headers.apply(response.headers_mut());
+                headers.apply(policy, response.headers_mut());
                 Poll::Ready(Ok(response))
             }
             StateProj::Respond { response } => match response.take() {

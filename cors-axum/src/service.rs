@@ -79,7 +79,7 @@ where
                 // Owned (reference-count clones only), so `req` can move into the inner
                 // service.
                 let headers = decision.to_response_headers();
-                ResponseFuture::forward(self.inner.call(req), headers)
+                ResponseFuture::forward(self.inner.call(req), headers, self.policy.clone())
             }
         }
     }

@@ -4,7 +4,7 @@
 
 use http::{HeaderMap, HeaderValue};
 
-use crate::decision::{Action, Decision, HeaderRef, MAX_DECISION_HEADERS, RequestKind};
+use crate::decision::{Action, Decision, HeaderRef, MAX_DECISION_HEADERS, RequestKind, Slot};
 use crate::denial::DenialKind;
 use crate::policy::{Policy, PolicyValue};
 use crate::request::{RequestHeader, RequestView};
@@ -108,20 +108,35 @@ impl<'a, V: ?Sized> Decision<'a, V> {
         );
     }
 
-    /// An owned copy of the headers, each value converted by `value`, to apply after the
-    /// request has moved into the handler ([`ResponseHeaders::apply_to`]).
+    /// The headers owned, to apply after the request has moved into the handler
+    /// ([`ResponseHeaders::apply_to`]): which policy value each header carries (by id), and
+    /// the request's echoed values converted by `request_value` (usually a clone). Small:
+    /// it travels in a server's response future.
     pub fn to_response_headers_with<T>(
         &self,
-        mut value: impl FnMut(HeaderRef<'a, V>) -> Option<T>,
+        mut request_value: impl FnMut(&'a V) -> Option<T>,
     ) -> ResponseHeaders<T> {
-        let mut out = ResponseHeaders {
-            values: std::array::from_fn(|_| None),
+        ResponseHeaders {
             vary: self.vary(),
-        };
-        for ((h, v), slot) in self.headers().zip(out.values.iter_mut()) {
-            *slot = Some((h, value(v)));
+            slots: self.slots,
+            origin: self.origin.and_then(&mut request_value),
+            method: self.method.and_then(&mut request_value),
+            // Only a forwarded preflight that mirrors requested headers has any, and
+            // browsers send one line: more than one is stored on the heap.
+            mirrored: self
+                .mirrored
+                .first()
+                .copied()
+                .flatten()
+                .and_then(&mut request_value),
+            mirrored_more: self
+                .mirrored
+                .iter()
+                .skip(1)
+                .map_while(|l| *l)
+                .filter_map(&mut request_value)
+                .collect(),
         }
-        out
     }
 
     /// The decision without its borrows, to apply later to the same request (a server
@@ -162,9 +177,10 @@ impl Decision<'_, HeaderValue> {
     }
 
     /// An owned copy of the headers to apply later, e.g. after the request has been moved
-    /// into the handler. Cloning values does not allocate.
+    /// into the handler (see [`to_response_headers_with`](Self::to_response_headers_with));
+    /// cloning the echoed values does not allocate.
     pub fn to_response_headers(&self) -> ResponseHeaders {
-        self.to_response_headers_with(|v| Some(v.to_header_value()))
+        self.to_response_headers_with(|v| Some(v.clone()))
     }
 }
 
@@ -189,38 +205,105 @@ impl HeaderSink for HeaderMap {
     }
 }
 
-/// The headers of a [`Decision`], owned, with values of the server's type `T` (`http`'s
-/// by default); apply them to the handler's response with [`apply_to`](Self::apply_to).
+/// The headers of a [`Decision`], owned, with the request's echoed values of the server's
+/// type `T` (`http`'s by default), and the policy's values by id. Apply them to the
+/// handler's response with [`apply_to`](Self::apply_to), giving the policy that decided.
 #[derive(Debug, Clone)]
 pub struct ResponseHeaders<T = HeaderValue> {
-    /// In order; the first `None` ends the list; a `None` value was dropped by conversion.
-    values: [Option<(ResponseHeader, Option<T>)>; MAX_DECISION_HEADERS],
     vary: Vary,
-}
-
-impl<T> Default for ResponseHeaders<T> {
-    fn default() -> Self {
-        ResponseHeaders {
-            values: std::array::from_fn(|_| None),
-            vary: Vary::NONE,
-        }
-    }
+    slots: [Slot; ResponseHeader::ALL.len()],
+    origin: Option<T>,
+    method: Option<T>,
+    /// The first mirrored `Access-Control-Request-Headers` line.
+    mirrored: Option<T>,
+    /// Further mirrored lines (empty and unallocated but for a forwarded preflight with
+    /// several lines, which browsers never send).
+    mirrored_more: Vec<T>,
 }
 
 impl<T> ResponseHeaders<T> {
-    /// Removes every owned header, sets these, merges `Vary`. The values are moved into
-    /// the sink, not cloned: applying the same `ResponseHeaders` again adds nothing but
-    /// missing `Vary` tokens.
-    pub fn apply_to<S: HeaderSink<Value = T>>(&mut self, sink: &mut S) {
-        let lines = self.values.iter_mut().map_while(Option::take);
+    /// Removes every owned header, sets these, merges `Vary`. `policy` is the policy that
+    /// decided; its values are converted by `policy_value`. The request's values are moved
+    /// into the sink, not cloned: applying the same `ResponseHeaders` again sets only
+    /// policy values and missing `Vary` tokens.
+    pub fn apply_to<'p, S: HeaderSink<Value = T>>(
+        &mut self,
+        policy: &'p Policy,
+        sink: &mut S,
+        policy_value: impl FnMut(&'p PolicyValue) -> Option<T>,
+    ) {
+        let lines = OwnedLines {
+            slots: self.slots,
+            slot: 0,
+            in_mirrored: false,
+            origin: &mut self.origin,
+            method: &mut self.method,
+            mirrored: self
+                .mirrored
+                .take()
+                .into_iter()
+                .chain(self.mirrored_more.drain(..)),
+            values: policy.values(),
+            policy_value,
+        };
         apply(sink, lines, self.vary);
+    }
+}
+
+/// The lines of a [`ResponseHeaders`] in send order, taking its request values.
+struct OwnedLines<'r, 'p, T, F> {
+    slots: [Slot; ResponseHeader::ALL.len()],
+    slot: usize,
+    in_mirrored: bool,
+    origin: &'r mut Option<T>,
+    method: &'r mut Option<T>,
+    mirrored: std::iter::Chain<std::option::IntoIter<T>, std::vec::Drain<'r, T>>,
+    values: &'p [PolicyValue],
+    policy_value: F,
+}
+
+impl<'p, T, F: FnMut(&'p PolicyValue) -> Option<T>> Iterator for OwnedLines<'_, 'p, T, F> {
+    type Item = (ResponseHeader, Option<T>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let (&h, &slot) = ResponseHeader::ALL
+                .get(self.slot)
+                .zip(self.slots.get(self.slot))?;
+            if self.in_mirrored {
+                if let Some(v) = self.mirrored.next() {
+                    return Some((h, Some(v)));
+                }
+                self.in_mirrored = false;
+                self.slot += 1;
+                continue;
+            }
+            let value = match slot {
+                Slot::Empty => {
+                    self.slot += 1;
+                    continue;
+                }
+                Slot::Mirrored => {
+                    self.in_mirrored = true;
+                    continue;
+                }
+                Slot::Policy(id) => self
+                    .values
+                    .get(usize::from(id))
+                    .and_then(&mut self.policy_value),
+                Slot::Origin => self.origin.take(),
+                Slot::Method => self.method.take(),
+            };
+            self.slot += 1;
+            return Some((h, value));
+        }
     }
 }
 
 impl ResponseHeaders {
     /// [`apply_to`](Self::apply_to) an `http` header map.
-    pub fn apply(&mut self, headers: &mut HeaderMap) {
-        self.apply_to(headers);
+    pub fn apply(&mut self, policy: &Policy, headers: &mut HeaderMap) {
+        self.apply_to(policy, headers, |v| Some(v.header_value().clone()));
     }
 }
 

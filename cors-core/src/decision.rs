@@ -98,22 +98,22 @@ pub struct Decision<'a, V: ?Sized> {
     action: Action,
     vary: Vary,
     /// What each owned header carries, in `ResponseHeader::ALL` order (the send order).
-    slots: [Slot; ResponseHeader::ALL.len()],
+    pub(crate) slots: [Slot; ResponseHeader::ALL.len()],
     denial: Option<Denial<'a>>,
     /// The policy's values, which `Slot::Policy` indexes: a byte per header instead of
     /// a pointer keeps the decision small, so building and moving it is cheap.
     values: &'a [PolicyValue],
     /// The echoed origin (`Slot::Origin`).
-    origin: Option<&'a V>,
+    pub(crate) origin: Option<&'a V>,
     /// The mirrored method (`Slot::Method`).
-    method: Option<&'a V>,
+    pub(crate) method: Option<&'a V>,
     /// The mirrored `Access-Control-Request-Headers` lines (`Slot::Mirrored`), in order.
-    mirrored: [Option<&'a V>; MAX_REQUEST_HEADER_LINES],
+    pub(crate) mirrored: [Option<&'a V>; MAX_REQUEST_HEADER_LINES],
 }
 
 /// What one owned header of a decision carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Slot {
+pub(crate) enum Slot {
     Empty,
     /// The policy's value with this id.
     Policy(u8),
@@ -229,37 +229,63 @@ impl<'a, V: ?Sized> Decision<'a, V> {
     /// ([`is_owned_header`](crate::is_owned_header)) from the response first.
     #[inline]
     pub fn headers(&self) -> impl Iterator<Item = (ResponseHeader, HeaderRef<'a, V>)> + '_ {
-        ResponseHeader::ALL
-            .into_iter()
-            .zip(self.slots)
-            .filter(|(_, slot)| *slot != Slot::Empty)
-            .flat_map(move |(h, slot)| {
-                let one = match slot {
-                    Slot::Policy(id) => self.values.get(usize::from(id)).map(HeaderRef::Policy),
-                    Slot::Origin => self
-                        .origin
-                        .map(|v| HeaderRef::Request(RequestHeader::Origin, v)),
-                    Slot::Method => self
-                        .method
-                        .map(|v| HeaderRef::Request(RequestHeader::RequestMethod, v)),
-                    Slot::Empty | Slot::Mirrored => None,
-                };
-                let lines = match slot {
-                    Slot::Mirrored => &self.mirrored[..],
-                    _ => &[],
-                };
-                let mirrored = lines
-                    .iter()
-                    .map_while(|l| *l)
-                    .map(|v| HeaderRef::Request(RequestHeader::RequestHeaders, v));
-                one.into_iter().chain(mirrored).map(move |v| (h, v))
-            })
+        Lines {
+            decision: self,
+            slot: 0,
+            mirrored: 0,
+        }
     }
 
     /// The value of one header (its first line).
     #[inline]
     pub fn get(&self, h: ResponseHeader) -> Option<HeaderRef<'a, V>> {
         self.headers().find(|(name, _)| *name == h).map(|(_, v)| v)
+    }
+}
+
+/// The header lines of a decision, in send order ([`Decision::headers`]).
+struct Lines<'d, 'a, V: ?Sized> {
+    decision: &'d Decision<'a, V>,
+    /// The next slot (an index into `ResponseHeader::ALL`).
+    slot: usize,
+    /// The next mirrored line, while in the `Slot::Mirrored` slot.
+    mirrored: usize,
+}
+
+impl<'a, V: ?Sized> Iterator for Lines<'_, 'a, V> {
+    type Item = (ResponseHeader, HeaderRef<'a, V>);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        let d = self.decision;
+        loop {
+            let (&h, &slot) = ResponseHeader::ALL
+                .get(self.slot)
+                .zip(d.slots.get(self.slot))?;
+            let value = match slot {
+                Slot::Empty => None,
+                Slot::Policy(id) => d.values.get(usize::from(id)).map(HeaderRef::Policy),
+                Slot::Origin => d
+                    .origin
+                    .map(|v| HeaderRef::Request(RequestHeader::Origin, v)),
+                Slot::Method => d
+                    .method
+                    .map(|v| HeaderRef::Request(RequestHeader::RequestMethod, v)),
+                Slot::Mirrored => {
+                    let line = d.mirrored.get(self.mirrored).copied().flatten();
+                    if line.is_some() {
+                        self.mirrored += 1;
+                        return line
+                            .map(|v| (h, HeaderRef::Request(RequestHeader::RequestHeaders, v)));
+                    }
+                    None
+                }
+            };
+            self.slot += 1;
+            if let Some(v) = value {
+                return Some((h, v));
+            }
+        }
     }
 }
 

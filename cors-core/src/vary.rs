@@ -8,7 +8,8 @@ use http::{HeaderMap, HeaderValue};
 macro_rules! vary_values {
     ($($s:expr),* $(,)?) => {
         const JOINED: [&str; 16] = [$($s),*];
-        const VALUES: [HeaderValue; 16] = [$(HeaderValue::from_static($s)),*];
+        // A static, not a const: a const array would be built anew at every use.
+        static VALUES: [HeaderValue; 16] = [$(HeaderValue::from_static($s)),*];
     };
 }
 

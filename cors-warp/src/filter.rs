@@ -61,12 +61,13 @@ where
             let view = (&method, &headers);
             let decision = policy.decide(&view);
             let out = match decision.action() {
-                Action::Forward => Ok(decision.to_response_headers()),
+                Action::Forward => Ok((decision.to_response_headers(), policy.clone())),
                 // Carried out of the filter chain by a rejection (only preflight answers
                 // take this path), turned into the response by `recover` below.
                 Action::Respond(status) => Err(warp::reject::custom(Answer {
                     status,
                     headers: decision.to_response_headers(),
+                    policy: policy.clone(),
                 })),
             };
             ready(out)
@@ -74,11 +75,13 @@ where
     );
     decide
         .and(filter)
-        .map(|mut headers: ResponseHeaders, reply: R| {
-            let mut response = reply.into_response();
-            headers.apply(response.headers_mut());
-            response
-        })
+        .map(
+            |(mut headers, policy): (ResponseHeaders, Policy), reply: R| {
+                let mut response = reply.into_response();
+                headers.apply(&policy, response.headers_mut());
+                response
+            },
+        )
         .recover(|rejection: Rejection| {
             ready(match rejection.find::<Answer>() {
                 Some(answer) => Ok(answer.response()),
@@ -93,6 +96,7 @@ where
 struct Answer {
     status: StatusCode,
     headers: ResponseHeaders,
+    policy: Policy,
 }
 
 impl Reject for Answer {}
@@ -102,7 +106,9 @@ impl Answer {
         let mut response = Response::default();
         *response.status_mut() = self.status;
         // Preflight answers only; `find` lends the rejection, so apply a copy.
-        self.headers.clone().apply(response.headers_mut());
+        self.headers
+            .clone()
+            .apply(&self.policy, response.headers_mut());
         response
     }
 }
