@@ -6,7 +6,7 @@ use cors_core::{
     Action, Detached, DetachedValue, HeaderSink, Policy, RequestHeader, RequestView,
     ResponseHeader, Vary,
 };
-use rocket::http::Status;
+use rocket::http::{Method, Status};
 use rocket::response::Body;
 use rocket::{Request, Response};
 
@@ -93,16 +93,24 @@ impl Scopes {
     fn decision<'a>(&'a self, req: &Request<'_>) -> Option<(&'a ScopePolicy, Detached)> {
         let path = req.uri().path();
         let compiled = self.find(path.as_str())?;
-        let cached = req.local_cache(|| {
+        let decide = || {
             let view = RocketRequest(req);
             let decision = if self.scopes.len() > 1 {
                 compiled.policy.decide_at(&view, path.as_str().as_bytes())
             } else {
                 compiled.policy.decide(&view)
             };
-            Cached(decision.detach(&view))
-        });
-        Some((compiled, cached.0))
+            decision.detach(&view)
+        };
+        // Only an `OPTIONS` request can meet the preflight route before `on_response`;
+        // Rocket's cache boxes its value, so other requests skip it (and decide once in
+        // `on_response`).
+        let decision = if req.method() == Method::Options {
+            req.local_cache(|| Cached(decide())).0
+        } else {
+            decide()
+        };
+        Some((compiled, decision))
     }
 
     /// The status to answer a preflight with, when the policy says to answer now.
