@@ -59,15 +59,14 @@ fn request_bytes<'h>(
 /// Connection and I/O errors, a timeout, or a response that is not valid HTTP/1.1
 /// (`InvalidData`, naming what is wrong).
 pub fn send(addr: SocketAddr, case: &Case) -> io::Result<Response> {
+    exchange(addr, &case_bytes(addr, case), case.method == "HEAD")
+}
+
+/// A case's request bytes.
+fn case_bytes(addr: SocketAddr, case: &Case) -> Vec<u8> {
     let headers = case.headers.iter().map(|(n, v)| (n.as_str(), v.as_slice()));
-    let bytes = request_bytes(
-        addr,
-        &case.method,
-        &case.path,
-        headers,
-        case.body.as_deref().map(str::as_bytes),
-    );
-    exchange(addr, &bytes, case.method == "HEAD")
+    let body = case.body.as_deref().map(str::as_bytes);
+    request_bytes(addr, &case.method, &case.path, headers, body)
 }
 
 /// Sends one request over a new connection and reads the whole response, as [`send`]
@@ -374,15 +373,7 @@ mod tests {
             limits: vec![],
         };
         let addr: SocketAddr = "127.0.0.1:9".parse().unwrap();
-        let headers = case.headers.iter().map(|(n, v)| (n.as_str(), v.as_slice()));
-        let bytes = request_bytes(
-            addr,
-            &case.method,
-            &case.path,
-            headers,
-            case.body.as_deref().map(str::as_bytes),
-        );
-        let text = String::from_utf8(bytes).unwrap();
+        let text = String::from_utf8(case_bytes(addr, &case)).unwrap();
         assert_eq!(
             text,
             "OPTIONS /anything/x HTTP/1.1\r\nHost: 127.0.0.1:9\r\nOrigin: a\r\norigin:\r\n\

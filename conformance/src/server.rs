@@ -316,6 +316,31 @@ pub fn run_server_suite_as(
     }
 }
 
+/// Runs the table files named in `only` with their configs written as JSON and then as
+/// YAML: a server reads every format the same way.
+///
+/// # Errors
+///
+/// As [`run_server_suite`], naming the format.
+pub fn run_other_formats(
+    name: &str,
+    only: &[&str],
+    cmd: impl Fn(&Path) -> Command,
+) -> Result<(), String> {
+    for format in [ConfigFormat::Json, ConfigFormat::Yaml] {
+        let summary = run_server_suite_as(name, format, only, &cmd)
+            .map_err(|failures| format!("{format:?}: {failures}"))?;
+        if summary.files != only.len() {
+            return Err(format!(
+                "{format:?}: ran {} files of {}",
+                summary.files,
+                only.len()
+            ));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;

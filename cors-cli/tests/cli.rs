@@ -880,8 +880,9 @@ fn check_refuses_every_invalid_config_of_the_table() {
     }
 }
 
-#[test]
-fn check_warns_about_methods_servers_refuse() {
+/// A policy allowing `PATCH`, `patch` (nginx and Rocket refuse it) and `PURGE` (Rocket
+/// does), in a temporary file.
+fn methods_policy() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("methods.toml");
     std::fs::write(
@@ -889,6 +890,12 @@ fn check_warns_about_methods_servers_refuse() {
         "allow_origins = [\"https://app.example.com\"]\nallow_methods = [\"PATCH\", \"patch\", \"PURGE\"]\n",
     )
     .unwrap();
+    (dir, path)
+}
+
+#[test]
+fn check_warns_about_methods_servers_refuse() {
+    let (_dir, path) = methods_policy();
     let (code, out, _) = run(cors().arg("check").arg(&path));
     assert_eq!(code, 0, "{out}");
     assert!(
@@ -905,13 +912,7 @@ fn check_warns_about_methods_servers_refuse() {
 
 #[test]
 fn explain_names_servers_that_refuse_the_method() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("methods.toml");
-    std::fs::write(
-        &path,
-        "allow_origins = [\"https://app.example.com\"]\nallow_methods = [\"PATCH\", \"patch\", \"PURGE\"]\n",
-    )
-    .unwrap();
+    let (_dir, path) = methods_policy();
     let explain = |method: &str| {
         run(cors().arg("explain").arg("-c").arg(&path).args([
             "--origin",
