@@ -6,7 +6,7 @@ use std::path::Path;
 use cors_core::{Config, Format, LoadError, Policy};
 use serde::Serialize;
 
-use crate::locate::{self, Location};
+use crate::locate::{Location, SourceIndex};
 use crate::style::Style;
 
 /// How bad a finding is.
@@ -165,10 +165,12 @@ fn check_text(report: &mut FileReport, text: &str, format: Format) {
             return;
         }
     };
+    // One index for every finding of this file: linear in the file's size.
+    let index = SourceIndex::new(text, format);
     match Policy::compile(&config) {
         Ok(compiled) => {
             for w in &compiled.warnings {
-                let at = locate::locate(text, format, w.field().as_str(), w.index());
+                let at = index.locate(w.field().as_str(), w.index());
                 let mut d =
                     Diagnostic::located(Severity::Warning, w.code(), w.message().to_string(), at);
                 d.field = Some(w.field().as_str());
@@ -180,7 +182,7 @@ fn check_text(report: &mut FileReport, text: &str, format: Format) {
         }
         Err(errors) => {
             for e in &errors {
-                let at = locate::locate(text, format, e.field().as_str(), e.index());
+                let at = index.locate(e.field().as_str(), e.index());
                 let mut d =
                     Diagnostic::located(Severity::Error, e.code(), e.message().to_string(), at);
                 d.field = Some(e.field().as_str());
@@ -203,11 +205,26 @@ impl FileReport {
         self.diagnostics.push(d);
     }
 
-    /// The human-readable report: one `FILE:LINE:COL: error[CODE]: ...` line per finding,
-    /// the source line with a marker, and a summary line.
-    pub fn render(&self, style: Style) -> String {
+    /// The human-readable report: one `FILE:LINE:COL: error[CODE]: ...` line per finding
+    /// (at most `limit`; 0 shows all), an excerpt of the source line with a marker, and a
+    /// summary line. Long lines and values are shortened, so the report stays small
+    /// whatever the file.
+    pub fn render(&self, style: Style, limit: usize) -> String {
         let mut out = String::new();
-        for d in &self.diagnostics {
+        let index = self.source.as_deref().map(|src| {
+            let format = Path::new(&self.file)
+                .extension()
+                .and_then(|e| e.to_str())
+                .and_then(Format::from_extension)
+                .unwrap_or(Format::Yaml);
+            SourceIndex::new(src, format)
+        });
+        let shown = if limit == 0 {
+            self.diagnostics.len()
+        } else {
+            limit.min(self.diagnostics.len())
+        };
+        for d in self.diagnostics.iter().take(shown) {
             let mut loc = self.file.clone();
             if let Some(line) = d.line {
                 let _ = write!(loc, ":{line}");
@@ -222,17 +239,18 @@ impl FileReport {
             let numeric = matches!(d.field, Some("max_age" | "preflight_status"));
             let subject = match (&d.path, &d.value) {
                 (Some(p), Some(v)) if numeric => format!("{p} = {v}: "),
-                (Some(p), Some(v)) => format!("{p} = {v:?}: "),
+                (Some(p), Some(v)) => format!("{p} = {}: ", cors_core::quoted(v)),
                 (Some(p), None) => format!("{p}: "),
                 _ => String::new(),
             };
             let _ = writeln!(out, "{}: {label}: {subject}{}", style.bold(&loc), d.message);
-            if let (Some(line), Some(src)) = (d.line, &self.source)
-                && let Some(text) = locate::line_text(src, line)
+            if let (Some(line), Some(index)) = (d.line, &index)
+                && let Some(text) = index.line_text(line)
             {
                 let num = line.to_string();
                 let pad = " ".repeat(num.len());
                 let col = d.column.unwrap_or(1).max(1);
+                let (text, col, len) = excerpt(text, index.line_is_ascii(line), col, d.len.max(1));
                 // Tabs keep their width so the marker lines up.
                 let lead: String = text
                     .chars()
@@ -245,9 +263,19 @@ impl FileReport {
                     out,
                     "{pad} {} {lead}{}",
                     style.blue("|"),
-                    style.blue(&"^".repeat(d.len.max(1)))
+                    style.blue(&"^".repeat(len))
                 );
             }
+        }
+        let hidden = self.diagnostics.len() - shown;
+        if hidden > 0 {
+            let _ = writeln!(
+                out,
+                "{}: {hidden} more finding{} not shown (--max-diagnostics 0 shows all; \
+                 --format json lists every one)",
+                style.bold(&self.file),
+                if hidden == 1 { "" } else { "s" }
+            );
         }
         let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
         let summary = match (self.errors, self.warnings) {
@@ -264,6 +292,47 @@ impl FileReport {
         let _ = writeln!(out, "{}: {summary}", style.bold(&self.file));
         out
     }
+}
+
+/// The characters of a source line shown around a finding.
+const EXCERPT: usize = 100;
+
+/// A window of at most [`EXCERPT`] characters of `line` around 1-based column `col`, with
+/// `…` where it was cut; the column and marker length within the window. On an ASCII line
+/// the window is cut by byte offsets, so showing many findings of one long line stays
+/// linear.
+fn excerpt(line: &str, ascii: bool, col: usize, len: usize) -> (String, usize, usize) {
+    let chars = if ascii {
+        line.len()
+    } else {
+        line.chars().count()
+    };
+    if chars <= EXCERPT {
+        return (line.to_owned(), col, len);
+    }
+    let len = len.min(EXCERPT / 2);
+    let start = col
+        .saturating_sub(1)
+        .saturating_sub(EXCERPT / 4)
+        .min(chars - EXCERPT);
+    let window = if ascii {
+        line.get(start..start + EXCERPT)
+            .unwrap_or_default()
+            .to_owned()
+    } else {
+        line.chars().skip(start).take(EXCERPT).collect()
+    };
+    let mut text = String::with_capacity(window.len() + 6);
+    let mut col = col - start;
+    if start > 0 {
+        text.push('…');
+        col += 1;
+    }
+    text.push_str(&window);
+    if start + EXCERPT < chars {
+        text.push('…');
+    }
+    (text, col, len)
 }
 
 /// The JSON document `--format json` prints.

@@ -80,6 +80,9 @@ struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     format: OutputFormat,
+    /// The most findings shown per file in human output (0: all); JSON lists every one.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    max_diagnostics: usize,
 }
 
 #[derive(Debug, Args)]
@@ -164,7 +167,10 @@ fn run_check(args: &CheckArgs, style: Style) -> explain_cmd::Output {
     let errors: usize = reports.iter().map(|r| r.errors).sum();
     let warnings: usize = reports.iter().map(|r| r.warnings).sum();
     let text = match args.format {
-        OutputFormat::Human => reports.iter().map(|r| r.render(style)).collect(),
+        OutputFormat::Human => reports
+            .iter()
+            .map(|r| r.render(style, args.max_diagnostics))
+            .collect(),
         OutputFormat::Json => {
             let doc = check::JsonReport {
                 files: &reports,

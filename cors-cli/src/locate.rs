@@ -21,31 +21,143 @@ pub struct Location {
 /// A byte range in the source.
 type Span = std::ops::Range<usize>;
 
+/// Where each field and list item of one file is, computed once per file: locating every
+/// diagnostic of a large config then costs one lookup each, not a parse each.
+pub struct SourceIndex<'t> {
+    text: &'t str,
+    /// Byte offset of each line's start.
+    line_starts: Vec<usize>,
+    /// Whether each line is ASCII (its columns are then byte distances).
+    ascii: Vec<bool>,
+    /// Per top-level field found: the key, the value, and list items (TOML and JSON are
+    /// indexed at once; YAML fields when first asked for).
+    fields: std::cell::RefCell<std::collections::HashMap<String, Option<FieldSpans>>>,
+    /// TOML and JSON: every field, parsed once.
+    parsed: Option<std::collections::HashMap<String, FieldSpans>>,
+}
+
+/// The spans of one top-level field.
+#[derive(Debug)]
+struct FieldSpans {
+    key: Span,
+    value: Span,
+    /// The list's items, when the value is a list.
+    items: Option<Vec<Span>>,
+}
+
+impl<'t> SourceIndex<'t> {
+    /// Indexes `text` (one pass for lines, one parse for TOML and JSON).
+    pub fn new(text: &'t str, format: Format) -> SourceIndex<'t> {
+        let mut line_starts = vec![0];
+        let mut ascii = Vec::new();
+        let mut line_ascii = true;
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(i + 1);
+                ascii.push(line_ascii);
+                line_ascii = true;
+            } else if !b.is_ascii() {
+                line_ascii = false;
+            }
+        }
+        ascii.push(line_ascii);
+        let parsed = match format {
+            Format::Toml => Some(toml_fields(text)),
+            Format::Json => Some(json_fields(text)),
+            Format::Yaml => None,
+        };
+        SourceIndex {
+            text,
+            line_starts,
+            ascii,
+            fields: Default::default(),
+            parsed,
+        }
+    }
+
+    /// Locates `field` (its `index`-th element when given).
+    pub fn locate(&self, field: &str, index: Option<usize>) -> Option<Location> {
+        let pick = |spans: &FieldSpans| match index {
+            None => spans.value.clone(),
+            Some(i) => spans
+                .items
+                .as_ref()
+                .and_then(|items| items.get(i).cloned())
+                .unwrap_or_else(|| spans.key.clone()),
+        };
+        let span = match &self.parsed {
+            Some(fields) => fields.get(field).map(pick),
+            None => self
+                .fields
+                .borrow_mut()
+                .entry(field.to_owned())
+                .or_insert_with(|| yaml_field(self.text, field))
+                .as_ref()
+                .map(pick),
+        }?;
+        Some(self.location(span))
+    }
+
+    /// The location of a byte span: line, column (characters), and characters to underline.
+    pub fn location(&self, span: Span) -> Location {
+        let text = self.text;
+        let start = floor_char_boundary(text, span.start.min(text.len()));
+        let line_index = self
+            .line_starts
+            .partition_point(|&s| s <= start)
+            .saturating_sub(1);
+        let line_start = self.line_starts.get(line_index).copied().unwrap_or(0);
+        let column = if self.ascii.get(line_index).copied().unwrap_or(false) {
+            start - line_start + 1
+        } else {
+            text.get(line_start..start).map_or(0, |s| s.chars().count()) + 1
+        };
+        let line_end = self
+            .line_starts
+            .get(line_index + 1)
+            .map_or(text.len(), |next| next - 1);
+        let line_rest = text.get(start..line_end.max(start)).unwrap_or_default();
+        let end = span.end.saturating_sub(start).min(line_rest.len());
+        let len = line_rest
+            .get(..floor_char_boundary(line_rest, end))
+            .map_or(1, |s| s.trim_end_matches('\r').chars().count())
+            .max(1);
+        Location {
+            line: line_index + 1,
+            column,
+            len,
+        }
+    }
+
+    /// Whether a 1-based line is ASCII (columns are then byte offsets).
+    pub fn line_is_ascii(&self, line: usize) -> bool {
+        line.checked_sub(1)
+            .and_then(|i| self.ascii.get(i))
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// The text of a 1-based line, without its line break.
+    pub fn line_text(&self, line: usize) -> Option<&'t str> {
+        let start = *self.line_starts.get(line.checked_sub(1)?)?;
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(self.text.len(), |next| next - 1);
+        self.text
+            .get(start..end.max(start))
+            .map(|l| l.trim_end_matches('\r'))
+    }
+}
+
 /// Locates `field` (its `index`-th element when given) in `text`.
 pub fn locate(text: &str, format: Format, field: &str, index: Option<usize>) -> Option<Location> {
-    let span = match format {
-        Format::Toml => toml_span(text, field, index),
-        Format::Json => json_span(text, field, index),
-        Format::Yaml => yaml_span(text, field, index),
-    }?;
-    Some(location(text, span))
+    SourceIndex::new(text, format).locate(field, index)
 }
 
 /// The location of a byte offset (for syntax errors that carry only line and column).
 pub fn location(text: &str, span: Span) -> Location {
-    let start = floor_char_boundary(text, span.start.min(text.len()));
-    let before = text.get(..start).unwrap_or_default();
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
-    let rest = text.get(start..).unwrap_or_default();
-    let line_rest = rest.split('\n').next().unwrap_or_default();
-    let end = span.end.saturating_sub(start).min(line_rest.len());
-    let len = line_rest
-        .get(..floor_char_boundary(line_rest, end))
-        .map_or(1, |s| s.trim_end_matches('\r').chars().count())
-        .max(1);
-    Location { line, column, len }
+    SourceIndex::new(text, Format::Yaml).location(span)
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
@@ -66,20 +178,26 @@ pub fn line_text(text: &str, line: usize) -> Option<&str> {
 // TOML
 // ------------------------------------------------------------------------------------
 
-fn toml_span(text: &str, field: &str, index: Option<usize>) -> Option<Span> {
+fn toml_fields(text: &str) -> std::collections::HashMap<String, FieldSpans> {
     use toml::de::{DeTable, DeValue};
-    let doc = DeTable::parse(text).ok()?;
-    let (key, value) = doc
-        .get_ref()
-        .iter()
-        .find(|(k, _)| k.get_ref().as_ref() == field)?;
-    let Some(i) = index else {
-        return Some(value.span());
+    let Ok(doc) = DeTable::parse(text) else {
+        return Default::default();
     };
-    match value.get_ref() {
-        DeValue::Array(items) => Some(items.get(i).map_or_else(|| key.span(), |v| v.span())),
-        _ => Some(key.span()),
-    }
+    doc.get_ref()
+        .iter()
+        .map(|(k, v)| {
+            let items = match v.get_ref() {
+                DeValue::Array(items) => Some(items.iter().map(|i| i.span()).collect()),
+                _ => None,
+            };
+            let spans = FieldSpans {
+                key: k.span(),
+                value: v.span(),
+                items: Some(items.unwrap_or_default()),
+            };
+            (k.get_ref().to_string(), spans)
+        })
+        .collect()
 }
 
 // ------------------------------------------------------------------------------------
@@ -101,23 +219,32 @@ enum JNode {
 /// Deep enough for any config; deeper input gives up instead of recursing further.
 const MAX_DEPTH: usize = 64;
 
-fn json_span(text: &str, field: &str, index: Option<usize>) -> Option<Span> {
+fn json_fields(text: &str) -> std::collections::HashMap<String, FieldSpans> {
     let mut p = JsonScanner {
         s: text.as_bytes(),
         pos: 0,
     };
-    let root = p.value(0)?;
-    let JNode::Object(members) = root.node else {
-        return None;
+    let Some(JValue {
+        node: JNode::Object(members),
+        ..
+    }) = p.value(0)
+    else {
+        return Default::default();
     };
-    let (_, key, value) = members.into_iter().find(|(k, _, _)| k == field)?;
-    let Some(i) = index else {
-        return Some(value.span);
-    };
-    match value.node {
-        JNode::Array(items) => Some(items.into_iter().nth(i).map_or(key, |v| v.span)),
-        _ => Some(key),
+    let mut out = std::collections::HashMap::new();
+    for (name, key, value) in members {
+        let items = match value.node {
+            JNode::Array(items) => items.into_iter().map(|v| v.span).collect(),
+            _ => Vec::new(),
+        };
+        // The first occurrence of a key, as the old lookup found it.
+        out.entry(name).or_insert(FieldSpans {
+            key,
+            value: value.span,
+            items: Some(items),
+        });
     }
+    out
 }
 
 struct JsonScanner<'a> {
@@ -264,8 +391,8 @@ impl JsonScanner<'_> {
 // ------------------------------------------------------------------------------------
 
 /// The forms configs use: `key: value`, `key: [a, b]` (possibly over several lines), and
-/// a block sequence of `- item` lines under the key.
-fn yaml_span(text: &str, field: &str, index: Option<usize>) -> Option<Span> {
+/// a block sequence of `- item` lines under the key. Every item is found in one scan.
+fn yaml_field(text: &str, field: &str) -> Option<FieldSpans> {
     let lines = line_spans(text);
     let (key_line, key_span, after) = lines.iter().enumerate().find_map(|(n, (start, line))| {
         yaml_key(line, field)
@@ -274,20 +401,32 @@ fn yaml_span(text: &str, field: &str, index: Option<usize>) -> Option<Span> {
     let rest_of_line = text.get(after..lines.get(key_line).map_or(after, |(s, l)| s + l.len()))?;
     let value_offset = after + (rest_of_line.len() - rest_of_line.trim_start().len());
     let inline = strip_yaml_comment(rest_of_line).trim();
-    let Some(i) = index else {
-        if inline.is_empty() {
-            return Some(key_span);
-        }
-        return Some(value_offset..value_offset + inline.len());
+    let value = if inline.is_empty() {
+        key_span.clone()
+    } else {
+        value_offset..value_offset + inline.len()
     };
-    if inline.starts_with('[') {
-        return Some(flow_item(text, value_offset, i).unwrap_or(key_span));
-    }
-    if !inline.is_empty() {
-        return Some(key_span);
-    }
-    // Block sequence: `- item` lines after the key, at one indentation.
-    let mut seen = 0usize;
+    let items = if inline.starts_with('[') {
+        // An empty slot (`[a, , b]`) has no span of its own: the key stands for it.
+        flow_items(text, value_offset)
+            .into_iter()
+            .map(|s| s.unwrap_or_else(|| key_span.clone()))
+            .collect()
+    } else if !inline.is_empty() {
+        Vec::new()
+    } else {
+        block_items(&lines, key_line)
+    };
+    Some(FieldSpans {
+        key: key_span,
+        value,
+        items: Some(items),
+    })
+}
+
+/// The `- item` lines after the key's line, at one indentation.
+fn block_items(lines: &[(usize, &str)], key_line: usize) -> Vec<Span> {
+    let mut out = Vec::new();
     let mut item_indent = None;
     for (start, line) in lines.iter().skip(key_line + 1) {
         let trimmed = line.trim_start();
@@ -304,16 +443,13 @@ fn yaml_span(text: &str, field: &str, index: Option<usize>) -> Option<Span> {
             Some(n) if n != indent => break,
             Some(_) => {}
         }
-        if seen == i {
-            let item = strip_yaml_comment(trimmed.get(1..).unwrap_or_default());
-            let value = item.trim();
-            let lead = item.len() - item.trim_start().len();
-            let s = start + indent + 1 + lead;
-            return Some(s..s + value.len().max(1));
-        }
-        seen += 1;
+        let item = strip_yaml_comment(trimmed.get(1..).unwrap_or_default());
+        let value = item.trim();
+        let lead = item.len() - item.trim_start().len();
+        let s = start + indent + 1 + lead;
+        out.push(s..s + value.len().max(1));
     }
-    Some(key_span)
+    out
 }
 
 /// Each line's byte offset and text (without `\n`).
@@ -369,11 +505,12 @@ fn strip_yaml_comment(s: &str) -> &str {
     s
 }
 
-/// The `i`-th item of the flow sequence starting at `open` (a `[`).
-fn flow_item(text: &str, open: usize, i: usize) -> Option<Span> {
+/// The items of the flow sequence starting at `open` (a `[`), in order; `None` for an
+/// empty slot. Stops at the end of the text when the sequence is not closed.
+fn flow_items(text: &str, open: usize) -> Vec<Option<Span>> {
     let bytes = text.as_bytes();
+    let mut out = Vec::new();
     let mut pos = open + 1;
-    let mut n = 0;
     loop {
         while matches!(bytes.get(pos), Some(b' ' | b'\t' | b'\n' | b'\r')) {
             pos += 1;
@@ -381,7 +518,9 @@ fn flow_item(text: &str, open: usize, i: usize) -> Option<Span> {
         let start = pos;
         let mut quote = None;
         loop {
-            let b = *bytes.get(pos)?;
+            let Some(&b) = bytes.get(pos) else {
+                return out;
+            };
             match (quote, b) {
                 (None, b'"' | b'\'') => quote = Some(b),
                 (Some(b'"'), b'\\') => pos += 1,
@@ -391,15 +530,12 @@ fn flow_item(text: &str, open: usize, i: usize) -> Option<Span> {
             }
             pos += 1;
         }
-        let end = start + text.get(start..pos)?.trim_end().len();
-        if n == i && end > start {
-            return Some(start..end);
-        }
+        let end = start + text.get(start..pos).map_or(0, |t| t.trim_end().len());
+        out.push((end > start).then_some(start..end));
         if bytes.get(pos) == Some(&b']') {
-            return None;
+            return out;
         }
         pos += 1;
-        n += 1;
     }
 }
 

@@ -935,3 +935,76 @@ fn explain_names_servers_that_refuse_the_method() {
     let (_, out, _) = explain("PATCH");
     assert!(!out.contains("Servers:"), "{out}");
 }
+
+/// A config of `n` invalid origins on one line (as a generated, minified config has them).
+fn many_bad_origins(dir: &Path, n: usize) -> PathBuf {
+    let items: Vec<String> = (0..n)
+        .map(|i| format!("\"https://bad{i}.example.com/\""))
+        .collect();
+    let path = dir.join(format!("bad{n}.toml"));
+    std::fs::write(&path, format!("allow_origins = [{}]\n", items.join(", "))).unwrap();
+    path
+}
+
+/// Every finding of a one-line config is reported in output linear in the number of
+/// findings (each shows a bounded excerpt of the line, not the whole line), and by default
+/// only the first 100 are printed, with a count of the rest.
+#[test]
+fn check_output_stays_linear_and_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let size = |n: usize| {
+        let path = many_bad_origins(dir.path(), n);
+        let (code, out, _) = run(cors().args(["check", "--max-diagnostics", "0"]).arg(&path));
+        assert_eq!(code, 2);
+        assert!(
+            out.contains(&format!("invalid ({n} errors)")),
+            "{}",
+            &out[out.len() - 200..]
+        );
+        out.len()
+    };
+    let (one, two) = (size(2000), size(4000));
+    let ratio = two as f64 / one as f64;
+    assert!(
+        (1.9..2.1).contains(&ratio),
+        "output grew {ratio}x for twice the findings"
+    );
+    // About 300 bytes a finding, whatever the line's length (the line here is 96 KB).
+    assert!(one < 2000 * 400, "{one} bytes for 2000 findings");
+
+    let path = many_bad_origins(dir.path(), 10_000);
+    let (code, out, _) = run(cors().arg("check").arg(&path));
+    assert_eq!(code, 2);
+    assert!(
+        out.contains("9900 more findings not shown"),
+        "{}",
+        &out[out.len() - 300..]
+    );
+    assert!(
+        out.len() < 100 * 400,
+        "{} bytes for the default report",
+        out.len()
+    );
+}
+
+/// A 10 MB value is shown shortened, with its length.
+#[test]
+fn huge_values_are_shortened() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.json");
+    let origin = format!("https://{}.example.com", "a".repeat(10_000_000));
+    std::fs::write(&path, format!("{{\"allow_origins\": [\"{origin}\"]}}")).unwrap();
+    let (code, out, _) = run(cors().arg("check").arg(&path));
+    assert_eq!(code, 2);
+    assert!(
+        out.contains("error[E116]"),
+        "{}",
+        &out[..out.len().min(500)]
+    );
+    assert!(
+        out.contains("(10000020 bytes)"),
+        "{}",
+        &out[..out.len().min(500)]
+    );
+    assert!(out.len() < 2000, "{} bytes of output", out.len());
+}

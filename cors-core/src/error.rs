@@ -421,10 +421,27 @@ impl<K: FindingKind> Finding<K> {
     }
 }
 
+/// The most characters of an offending value a message shows.
+const VALUE_SHOWN: usize = 80;
+
+/// A value quoted for a message (`"..."`, escapes as Rust's `{:?}`), shortened when long:
+/// `"https://aaaa…" (10000011 bytes)`, so a huge value cannot make a huge message.
+pub fn quoted(value: &str) -> String {
+    match value.char_indices().nth(VALUE_SHOWN) {
+        None => format!("{value:?}"),
+        Some((cut, _)) => {
+            let head = value.get(..cut).unwrap_or_default();
+            let mut q = format!("{head:?}");
+            q.insert(q.len() - 1, '…');
+            format!("{q} ({} bytes)", value.len())
+        }
+    }
+}
+
 impl<K: FindingKind> fmt::Display for Finding<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.value {
-            Some(v) => write!(f, "{} = {v:?}: ", self.path())?,
+            Some(v) => write!(f, "{} = {}: ", self.path(), quoted(v))?,
             None => write!(f, "{}: ", self.path())?,
         }
         self.kind.describe(self.field, f)

@@ -76,7 +76,7 @@ pub use decision::{
 pub use denial::{Denial, DenialKind};
 pub use error::{
     ConfigError, ConfigErrors, ConfigWarning, ErrorKind, Field, FieldPath, Finding, FindingKind,
-    Format, LoadError, WarningKind,
+    Format, LoadError, WarningKind, quoted,
 };
 pub use origin::MAX_ORIGIN_LEN;
 pub use path::is_normal_form_path;

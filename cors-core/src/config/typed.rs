@@ -20,7 +20,7 @@ impl fmt::Display for Found<'_> {
             Unexpected::Unsigned(n) => write!(f, "the number {n}"),
             Unexpected::Signed(n) => write!(f, "the number {n}"),
             Unexpected::Float(n) => write!(f, "the number {n}"),
-            Unexpected::Str(s) => write!(f, "the string {s:?}"),
+            Unexpected::Str(s) => write!(f, "the string {}", crate::error::quoted(s)),
             Unexpected::Seq => f.write_str("a list"),
             Unexpected::Map => f.write_str("a table"),
             Unexpected::Unit | Unexpected::Option => f.write_str("null"),
@@ -223,8 +223,9 @@ impl Kind for List {
             Ok(AnyOr::Any)
         } else {
             Err(E::custom(format_args!(
-                "{path}: expected {}, found the string {v:?}; write [{v:?}]",
-                self.expected()
+                "{path}: expected {}, found the string {q}; write [{q}]",
+                self.expected(),
+                q = crate::error::quoted(v)
             )))
         })
     }
