@@ -69,7 +69,7 @@ mod token;
 mod vary;
 
 pub use apply::{Detached, DetachedValue, HeaderSink, ResponseHeaders};
-pub use config::{AnyOr, Config};
+pub use config::{AnyOr, Config, MAX_CONFIG_BYTES, MAX_YAML_ALIASES, MAX_YAML_DEPTH};
 pub use decision::{
     Action, Decision, HeaderRef, MAX_DECISION_HEADERS, MAX_REQUEST_HEADER_LINES, RequestKind,
 };

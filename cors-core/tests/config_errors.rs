@@ -859,3 +859,64 @@ fn wrong_types_name_their_field_in_every_format() {
         Config::from_json_str(r#"{"allow_origins": ["https://a.test"], "max_age": null}"#).unwrap();
     assert_eq!(c.max_age, None);
 }
+
+/// Hostile YAML is refused before the parser sees it: deep flow nesting (a YAML parser's
+/// cost grows faster than the text) and alias expansion beyond a small budget.
+#[test]
+fn yaml_limits_are_enforced_before_parsing() {
+    let deep = format!("allow_origins: {}", "[".repeat(200_000));
+    match Config::from_yaml_str(&deep) {
+        Err(LoadError::Syntax {
+            message,
+            line,
+            column,
+            ..
+        }) => {
+            assert!(
+                message.contains("nested deeper than 32 levels"),
+                "{message}"
+            );
+            assert_eq!((line, column), (Some(1), Some(48)));
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut aliases = String::from("base: &o \"https://app.example.com\"\nallow_origins:\n");
+    for _ in 0..10_000 {
+        aliases.push_str("  - *o\n");
+    }
+    match Config::from_yaml_str(&aliases) {
+        Err(LoadError::Syntax { message, line, .. }) => {
+            assert!(message.contains("more than 64 YAML aliases"), "{message}");
+            assert_eq!(line, Some(67));
+        }
+        other => panic!("{other:?}"),
+    }
+    // Wildcards, quoted stars, comments and a few aliases are ordinary YAML.
+    let fine = "allow_origins: [https://*.example.com, \"*.x\", '[*]'] # [[[[ *not\n\
+                allow_methods: \"*\"\n";
+    assert!(
+        Config::from_yaml_str(fine).is_ok(),
+        "{:?}",
+        Config::from_yaml_str(fine)
+    );
+}
+
+#[test]
+fn oversized_configs_are_refused_in_every_format() {
+    let big = " ".repeat(cors_core::MAX_CONFIG_BYTES + 1);
+    for result in [
+        Config::from_toml_str(&big),
+        Config::from_json_str(&big),
+        Config::from_yaml_str(&big),
+    ] {
+        match result {
+            Err(LoadError::Syntax { message, .. }) => {
+                assert!(
+                    message.contains("more than the 67108864 accepted"),
+                    "{message}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -161,6 +161,7 @@ impl Default for Config {
 impl Config {
     /// Parses TOML text. Syntax and schema errors carry line and column.
     pub fn from_toml_str(text: &str) -> Result<Config, LoadError> {
+        check_size(text, Format::Toml)?;
         toml::from_str(text).map_err(|e| {
             let (line, column) = match e.span() {
                 Some(span) => line_col(text, span.start),
@@ -178,6 +179,7 @@ impl Config {
 
     /// Parses JSON text. Syntax and schema errors carry line and column.
     pub fn from_json_str(text: &str) -> Result<Config, LoadError> {
+        check_size(text, Format::Json)?;
         serde_json::from_str(text).map_err(|e| {
             let line = (e.line() > 0).then_some(e.line());
             let column = (e.column() > 0).then_some(e.column());
@@ -197,9 +199,14 @@ impl Config {
     }
 
     /// Parses YAML text (feature `yaml`). Syntax and schema errors carry line and column.
+    /// Nesting deeper than [`MAX_YAML_DEPTH`] and more than [`MAX_YAML_ALIASES`] aliases
+    /// are refused before parsing (a YAML parser's cost can grow with both far faster than
+    /// the text).
     pub fn from_yaml_str(text: &str) -> Result<Config, LoadError> {
+        check_size(text, Format::Yaml)?;
         #[cfg(feature = "yaml")]
         {
+            yaml_limits(text)?;
             serde_yaml_ng::from_str(text).map_err(|e| {
                 let loc = e.location();
                 let mut message = e.to_string();
@@ -275,4 +282,115 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (Option<usize>, Option<usiz
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
     (Some(line), Some(column))
+}
+
+/// The largest config text accepted, in bytes (64 MiB: some 2 million origins).
+pub const MAX_CONFIG_BYTES: usize = 64 << 20;
+
+/// The deepest YAML flow nesting (`[`, `{`) accepted; a config needs 1.
+pub const MAX_YAML_DEPTH: usize = 32;
+
+/// The most YAML aliases (`*name`) accepted in one config.
+pub const MAX_YAML_ALIASES: usize = 64;
+
+fn limit_error(text: &str, format: Format, offset: usize, message: String) -> LoadError {
+    let (line, column) = line_col(text, offset);
+    LoadError::Syntax {
+        path: None,
+        format,
+        line,
+        column,
+        message,
+    }
+}
+
+fn check_size(text: &str, format: Format) -> Result<(), LoadError> {
+    if text.len() > MAX_CONFIG_BYTES {
+        return Err(LoadError::Syntax {
+            path: None,
+            format,
+            line: None,
+            column: None,
+            message: format!(
+                "the config is {} bytes, more than the {MAX_CONFIG_BYTES} accepted",
+                text.len()
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Refuses YAML whose flow nesting or alias count could make parsing cost far more than
+/// the text's size, before the parser sees it. Quoted strings and comments are skipped; an
+/// alias is a `*` that starts a node.
+#[cfg_attr(not(feature = "yaml"), allow(dead_code))]
+fn yaml_limits(text: &str) -> Result<(), LoadError> {
+    let mut depth = 0usize;
+    let mut aliases = 0usize;
+    let mut quote: Option<u8> = None;
+    let mut comment = false;
+    let mut prev = b'\n';
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if comment {
+            if b == b'\n' {
+                comment = false;
+                prev = b;
+            }
+            continue;
+        }
+        match quote {
+            Some(q) => {
+                if b == q && !(q == b'"' && prev == b'\\') {
+                    quote = None;
+                }
+            }
+            None => match b {
+                b'"' | b'\''
+                    if matches!(prev, b' ' | b'\t' | b'\n' | b'[' | b'{' | b',' | b':') =>
+                {
+                    quote = Some(b)
+                }
+                b'#' if matches!(prev, b' ' | b'\t' | b'\n') => comment = true,
+                b'[' | b'{' => {
+                    depth += 1;
+                    if depth > MAX_YAML_DEPTH {
+                        return Err(limit_error(
+                            text,
+                            Format::Yaml,
+                            i,
+                            format!(
+                                "YAML nested deeper than {MAX_YAML_DEPTH} levels; a CORS config \
+                                 needs one"
+                            ),
+                        ));
+                    }
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                b'*' if matches!(
+                    prev,
+                    b' ' | b'\t' | b'\n' | b'[' | b'{' | b',' | b':' | b'-'
+                ) && bytes
+                    .get(i + 1)
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_') =>
+                {
+                    aliases += 1;
+                    if aliases > MAX_YAML_ALIASES {
+                        return Err(limit_error(
+                            text,
+                            Format::Yaml,
+                            i,
+                            format!(
+                                "more than {MAX_YAML_ALIASES} YAML aliases; write the values \
+                                 out (aliases can multiply a small file into a huge one)"
+                            ),
+                        ));
+                    }
+                }
+                _ => {}
+            },
+        }
+        prev = b;
+    }
+    Ok(())
 }
