@@ -155,7 +155,7 @@ fn scenarios(only: Option<&str>) -> Vec<Scenario> {
             ),
             (
                 "commas-100k",
-                true,
+                false,
                 Box::new(move || vec![",".repeat(scale * 100_000)]),
             ),
             (

@@ -140,42 +140,54 @@ impl DenialKind {
     }
 }
 
+/// A request value in a denial's message, at most 100 bytes of it (with the length when
+/// cut): a hostile request cannot make a huge log line.
+struct Shown<'a>(&'a [u8]);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const MAX: usize = 100;
+        match self.0.get(..MAX) {
+            Some(head) if self.0.len() > MAX => {
+                write!(f, "{}… ({} bytes)", head.escape_ascii(), self.0.len())
+            }
+            _ => write!(f, "{}", self.0.escape_ascii()),
+        }
+    }
+}
+
 impl fmt::Display for Denial<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Denial::OriginNotAllowed(o) => {
-                write!(f, "origin {} is not in allow_origins", o.escape_ascii())
+                write!(f, "origin {} is not in allow_origins", Shown(o))
             }
             Denial::OriginMalformed([]) => f.write_str("the Origin header is empty"),
             Denial::OriginMalformed(o) => write!(
                 f,
                 "Origin \"{}\" is not a valid origin (scheme://host[:port] or null)",
-                o.escape_ascii()
+                Shown(o)
             ),
             Denial::MultipleOrigins => f.write_str("the request has more than one Origin header"),
             Denial::MethodNotAllowed(m) => {
-                write!(f, "method {} is not in allow_methods", m.escape_ascii())
+                write!(f, "method {} is not in allow_methods", Shown(m))
             }
             Denial::MethodInvalid([]) => f.write_str("Access-Control-Request-Method is empty"),
             Denial::MethodInvalid(m) => write!(
                 f,
                 "Access-Control-Request-Method \"{}\" is not a method token",
-                m.escape_ascii()
+                Shown(m)
             ),
             Denial::MethodForbidden(m) => write!(
                 f,
                 "method {} is forbidden (browsers never send CONNECT, TRACE or TRACK)",
-                m.escape_ascii()
+                Shown(m)
             ),
             Denial::MultipleMethods => {
                 f.write_str("the preflight has more than one Access-Control-Request-Method header")
             }
             Denial::HeaderNotAllowed(h) => {
-                write!(
-                    f,
-                    "request header {} is not in allow_headers",
-                    h.escape_ascii()
-                )
+                write!(f, "request header {} is not in allow_headers", Shown(h))
             }
             Denial::AuthorizationNotCovered => f.write_str(
                 "request header authorization is not covered by allow_headers = \"*\"; \
@@ -184,7 +196,7 @@ impl fmt::Display for Denial<'_> {
             Denial::HeaderInvalid(h) => write!(
                 f,
                 "Access-Control-Request-Headers has \"{}\", which is not a header name",
-                h.escape_ascii()
+                Shown(h)
             ),
             Denial::TooManyHeaders => write!(
                 f,
@@ -204,7 +216,7 @@ impl fmt::Display for Denial<'_> {
                 "path \"{}\" is not in normal form (a dot segment, an empty segment, an \
                  encoded unreserved character, '/' or '\\'), and the policy is chosen by \
                  path, so nothing is granted",
-                p.escape_ascii()
+                Shown(p)
             ),
         }
     }

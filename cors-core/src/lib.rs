@@ -84,7 +84,7 @@ pub use policy::{Compiled, Policy, PolicyValue};
 pub use request::{Found, HeaderLines, RequestBytes, RequestHeader, RequestView, Scan};
 pub use response::{ResponseHeader, is_owned_header};
 pub use server_limits::MethodLimit;
-pub use token::MAX_REQUESTED_HEADERS;
+pub use token::{MAX_EMPTY_ELEMENTS, MAX_REQUESTED_HEADERS};
 pub use vary::Vary;
 
 /// The README's examples, compiled and run as doctests.

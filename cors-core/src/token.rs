@@ -220,13 +220,28 @@ pub(crate) fn names(line: &[u8]) -> Names<'_> {
     Names {
         rest: line,
         done: false,
+        empty: 0,
     }
 }
+
+/// The most empty elements (`,,`) one request's `Access-Control-Request-Headers` may
+/// have: they cost a scan like names do, so they are counted too (bounded work).
+pub const MAX_EMPTY_ELEMENTS: usize = 256;
 
 /// See [`names`].
 pub(crate) struct Names<'a> {
     rest: &'a [u8],
     done: bool,
+    /// Empty elements skipped so far.
+    empty: usize,
+}
+
+impl Names<'_> {
+    /// Empty elements skipped so far; iteration stops once more than
+    /// [`MAX_EMPTY_ELEMENTS`] were.
+    pub(crate) fn empty(&self) -> usize {
+        self.empty
+    }
 }
 
 impl<'a> Iterator for Names<'a> {
@@ -249,6 +264,10 @@ impl<'a> Iterator for Names<'a> {
             let element = trim_ows(element);
             if !element.is_empty() {
                 return Some(element);
+            }
+            self.empty += 1;
+            if self.empty > MAX_EMPTY_ELEMENTS {
+                self.done = true;
             }
         }
         None

@@ -80,9 +80,11 @@ impl AllowHeaders {
             .more
             .then(|| req.header(RequestHeader::RequestHeaders));
         let one = (!lines.more).then_some(lines.first).flatten();
+        let mut empty = 0usize;
         for line in one.into_iter().chain(several.into_iter().flatten()) {
             let mut line_has_names = false;
-            for name in token::names(line.as_ref()) {
+            let mut names = token::names(line.as_ref());
+            for name in &mut names {
                 count += 1;
                 if count > MAX_REQUESTED_HEADERS {
                     return Err(Denial::TooManyHeaders);
@@ -111,6 +113,10 @@ impl AllowHeaders {
                         }
                     },
                 }
+            }
+            empty += names.empty();
+            if empty > token::MAX_EMPTY_ELEMENTS {
+                return Err(Denial::TooManyHeaders);
             }
             if line_has_names && mirror {
                 if mirrored == MAX_REQUEST_HEADER_LINES {

@@ -13,6 +13,9 @@ use crate::response::ResponseHeader;
 use crate::server_limits::MethodLimit;
 use crate::token;
 
+/// The longest `Access-Control-Request-Method` read; a longer one is invalid.
+pub(crate) const MAX_METHOD_LEN: usize = 128;
+
 /// The compiled `allow_methods`.
 pub(crate) enum AllowMethods {
     /// `"*"`: `*` without credentials; the requested method mirrored with them (`value`
@@ -86,6 +89,10 @@ impl AllowMethods {
             && methods.iter().any(|m| **m == *requested)
         {
             return Ok(());
+        }
+        // No method is this long: refused without scanning it (bounded work).
+        if requested.len() > MAX_METHOD_LEN {
+            return Err(Denial::MethodInvalid(requested));
         }
         let raw = token::trim_ows(requested);
         if !token::is_token(raw) {
