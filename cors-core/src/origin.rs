@@ -219,7 +219,20 @@ fn parse_request(raw: &[u8]) -> Option<Parsed<'_>> {
         if prev_dot {
             return None;
         }
-        (Host::Reg(rest.get(..end)?), rest.get(end..)?)
+        let host = rest.get(..end)?;
+        // A host ending in a number is an IPv4 address (URL standard), and browsers send
+        // it dotted-decimal only: any other form is no serialized origin.
+        if host
+            .rsplit(|&b| b == b'.')
+            .next()
+            .is_some_and(|l| l.first().is_some_and(u8::is_ascii_digit))
+        {
+            let text = std::str::from_utf8(host).ok()?;
+            if ends_in_number(text) && parse_ipv4(text)?.to_string() != text {
+                return None;
+            }
+        }
+        (Host::Reg(host), rest.get(end..)?)
     };
     let port = match after {
         [] => None,
@@ -890,6 +903,29 @@ mod tests {
             .unwrap();
         let len = b.len;
         assert_eq!(&buf[..len], b"[2001:db8::1:0:0:1]");
+    }
+
+    #[test]
+    fn request_ipv4_must_be_dotted_decimal() {
+        let s = set(&["http://127.0.0.1", "http://0.0.0.0"]);
+        assert!(s.check(b"http://127.0.0.1").is_ok());
+        for raw in [
+            &b"http://127.1"[..],
+            b"http://0",
+            b"http://0x7f.0.0.1",
+            b"http://1.2.3.4.5",
+        ] {
+            assert_eq!(
+                s.check(raw),
+                Err(Mismatch::Malformed),
+                "{}",
+                raw.escape_ascii()
+            );
+        }
+        assert_eq!(
+            set(&["https://a.test"]).check(b"https://1a.test"),
+            Err(Mismatch::NotListed)
+        );
     }
 
     #[test]
