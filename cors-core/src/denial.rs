@@ -16,7 +16,7 @@ macro_rules! denials {
         $name:ident $(($value:ident))? = $code:literal, $short:literal, $description:literal;
     )*) => {
         /// Why a request was denied, for logs and `cors explain`; never sent to the client.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[derive(Clone, Copy, PartialEq, Eq)]
         #[non_exhaustive]
         pub enum Denial<'a> {
             $(
@@ -80,6 +80,17 @@ macro_rules! denials {
                 }
             }
         }
+
+        // The request's value as capped, escaped text (`HeaderNotAllowed("x-b")`), not a
+        // list of numbers: this is what logs and `dbg!` show.
+        impl fmt::Debug for Denial<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match *self {
+                    $(denials!(@pat $name $($value)?) =>
+                        denials!(@debug f, $name $($value)?),)*
+                }
+            }
+        }
     };
     (@ty $value:ident) => { &'a [u8] };
     (@pat $name:ident $value:ident) => { Denial::$name($value) };
@@ -89,6 +100,10 @@ macro_rules! denials {
     (@val $value:ident) => { $value };
     (@val) => { &[] };
     (@arg $value:ident $v:ident) => { $v };
+    (@debug $f:ident, $name:ident $value:ident) => {
+        write!($f, concat!(stringify!($name), "(\"{}\")"), Shown($value))
+    };
+    (@debug $f:ident, $name:ident) => { $f.write_str(stringify!($name)) };
 }
 
 denials! {

@@ -316,6 +316,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn forbidden_request_headers_are_the_fetch_list_and_prefixes() {
+        for name in [
+            "cookie",
+            "host",
+            "proxy-authorization",
+            "sec-fetch-mode",
+            "via",
+        ] {
+            assert!(is_forbidden_request_header(name), "{name}");
+        }
+        for name in [
+            "x-custom",
+            "content-type",
+            "authorization",
+            "x-proxy-id",
+            "x-sec",
+        ] {
+            assert!(!is_forbidden_request_header(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn safelisted_response_headers_are_the_fetch_seven() {
+        for name in ["cache-control", "content-type", "pragma", "expires"] {
+            assert!(is_safelisted_response_header(name), "{name}");
+        }
+        for name in ["x-request-id", "etag", "set-cookie", "content-encoding"] {
+            assert!(!is_safelisted_response_header(name), "{name}");
+        }
+    }
+
+    #[test]
     fn comma_search_matches_a_byte_loop() {
         let samples: [&[u8]; 8] = [
             b"",
@@ -356,6 +388,11 @@ mod tests {
         let v: Vec<&[u8]> = names(b" a ,,\tB,  ,c d,e\x01").collect();
         assert_eq!(v, [&b"a"[..], b"B", b"c d", b"e\x01"]);
         assert_eq!(token_case(b"B"), Some(true));
+        assert_eq!(token_case(b"x-Custom"), Some(true));
+        // Lower case must say so: a miss on it is final, with no second, lowered search.
+        assert_eq!(token_case(b"x-custom"), Some(false));
+        assert_eq!(token_case(b"abc"), Some(false));
+        assert_eq!(token_case(b""), None);
         assert_eq!(token_case(b"c d"), None);
         assert_eq!(names(b",").count(), 0);
         assert_eq!(names(b"").count(), 0);
