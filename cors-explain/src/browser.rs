@@ -89,6 +89,9 @@ pub enum BlockReason {
     PrivateNetworkNotAllowed(Option<String>),
 }
 
+/// Why a listed `"*"` did not help: the fetch sent credentials.
+const STAR_IGNORED: &str = "; \"*\" does not count because your fetch used credentials 'include'";
+
 impl fmt::Display for BlockReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -135,9 +138,7 @@ impl fmt::Display for BlockReason {
                      case-sensitively)"
                 )?;
                 if *star_ignored {
-                    f.write_str(
-                        "; \"*\" does not count because your fetch used credentials 'include'",
-                    )?;
+                    f.write_str(STAR_IGNORED)?;
                 }
                 Ok(())
             }
@@ -147,9 +148,7 @@ impl fmt::Display for BlockReason {
                     "request header {name} is not in Access-Control-Allow-Headers"
                 )?;
                 if *star_ignored {
-                    f.write_str(
-                        "; \"*\" does not count because your fetch used credentials 'include'",
-                    )?;
+                    f.write_str(STAR_IGNORED)?;
                 }
                 Ok(())
             }
