@@ -69,20 +69,10 @@ pub fn invalid_dir() -> PathBuf {
 /// Every problem, one per line, naming file and config: syntax, unknown keys, duplicate
 /// names, an unknown format, a config that names no path.
 pub fn load_invalid(dir: &Path) -> Result<Vec<InvalidConfig>, String> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    paths.sort();
     let mut out = Vec::new();
     let mut errors = Vec::new();
-    for path in &paths {
-        let file = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let raw: RawFile = match std::fs::read_to_string(path)
+    for (file, path) in crate::table::toml_files(dir)? {
+        let raw: RawFile = match std::fs::read_to_string(&path)
             .map_err(|e| e.to_string())
             .and_then(|t| toml::from_str(&t).map_err(|e| e.to_string()))
         {

@@ -440,28 +440,13 @@ fn parse_file(name: &str, text: &str, errors: &mut Vec<String>) -> Option<TableF
 /// error, an unknown key, a missing field, a duplicate case name, a request the runners
 /// cannot send (non-token method, CR/LF in a header value...).
 pub fn load(dir: &Path) -> Result<Vec<TableFile>, String> {
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-    let mut paths: Vec<PathBuf> = Vec::new();
-    for entry in entries {
-        let path = entry
-            .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
-            .path();
-        if path.extension().is_some_and(|x| x == "toml") && path.is_file() {
-            paths.push(path);
-        }
-    }
-    paths.sort();
+    let paths = toml_files(dir)?;
     let mut files = Vec::with_capacity(paths.len());
     let mut errors = Vec::new();
-    for path in &paths {
-        let name = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+    for (name, path) in &paths {
         match std::fs::read_to_string(path) {
             Ok(text) => {
-                if let Some(f) = parse_file(&name, &text, &mut errors) {
+                if let Some(f) = parse_file(name, &text, &mut errors) {
                     files.push(f);
                 }
             }
@@ -476,6 +461,33 @@ pub fn load(dir: &Path) -> Result<Vec<TableFile>, String> {
     } else {
         Err(errors.join("\n"))
     }
+}
+
+/// The `*.toml` files directly in `dir`, sorted, each with its file stem (the name
+/// messages use).
+pub(crate) fn toml_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, String> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for entry in entries {
+        let path = entry
+            .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+            .path();
+        if path.extension().is_some_and(|x| x == "toml") && path.is_file() {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    Ok(paths
+        .into_iter()
+        .map(|p| {
+            let stem = p
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            (stem, p)
+        })
+        .collect())
 }
 
 #[cfg(test)]
