@@ -77,6 +77,10 @@ static void ngx_http_cors_policy_cleanup(void *data);
 
 static ngx_int_t ngx_http_cors_preflight_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_cors_header_filter(ngx_http_request_t *r);
+static void ngx_http_cors_request(ngx_http_request_t *r, cors_request *req,
+    ngx_http_cors_lines_t *lines);
+static ngx_int_t ngx_http_cors_report(ngx_http_request_t *r,
+    const cors_policy *policy);
 static ngx_int_t ngx_http_cors_decide(ngx_http_request_t *r,
     const cors_policy *policy, cors_decision *d);
 static ngx_int_t ngx_http_cors_apply(ngx_http_request_t *r,
@@ -464,6 +468,15 @@ ngx_http_cors_header_filter(ngx_http_request_t *r)
         return ngx_http_next_header_filter(r);
     }
 
+    /* Report-only: the response goes out as the handler made it. */
+    if (d->report_only) {
+        if (ngx_http_cors_report(r, lcf->policy) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        return ngx_http_next_header_filter(r);
+    }
+
     if (ngx_http_cors_apply(r, d) != NGX_OK) {
         return NGX_ERROR;
     }
@@ -484,23 +497,20 @@ ngx_http_cors_push_line(ngx_http_cors_lines_t *lines, ngx_table_elt_t *h)
 }
 
 
-static ngx_int_t
-ngx_http_cors_decide(ngx_http_request_t *r, const cors_policy *policy,
-    cors_decision *d)
+/* The request as the engine reads it: its method, its raw request target (which picks
+ * the route: $request_uri, not the normalized $uri) and the lines of the four request
+ * headers, pointing into nginx's buffers. lines[] is origin, method, headers, PNA. */
+static void
+ngx_http_cors_request(ngx_http_request_t *r, cors_request *req,
+    ngx_http_cors_lines_t *lines)
 {
-    u_char                  buf[256];
-    size_t                  len;
-    ngx_uint_t              i;
-    cors_result             rc;
-    cors_request            req;
-    ngx_list_part_t        *part;
-    ngx_table_elt_t        *h;
-    ngx_http_cors_lines_t   origin, method, headers, private_network;
+    ngx_uint_t         i;
+    ngx_list_part_t   *part;
+    ngx_table_elt_t   *h;
 
-    origin.count = 0;
-    method.count = 0;
-    headers.count = 0;
-    private_network.count = 0;
+    for (i = 0; i < 4; i++) {
+        lines[i].count = 0;
+    }
 
     part = &r->headers_in.headers.part;
     h = part->elts;
@@ -525,7 +535,7 @@ ngx_http_cors_decide(ngx_http_request_t *r, const cors_policy *policy,
 
         case sizeof(CORS_HEADER_ORIGIN) - 1:
             if (ngx_strncmp(h[i].lowcase_key, CORS_HEADER_ORIGIN, h[i].key.len) == 0) {
-                ngx_http_cors_push_line(&origin, &h[i]);
+                ngx_http_cors_push_line(&lines[0], &h[i]);
             }
             break;
 
@@ -534,7 +544,7 @@ ngx_http_cors_decide(ngx_http_request_t *r, const cors_policy *policy,
                             h[i].key.len)
                 == 0)
             {
-                ngx_http_cors_push_line(&method, &h[i]);
+                ngx_http_cors_push_line(&lines[1], &h[i]);
             }
             break;
 
@@ -543,7 +553,7 @@ ngx_http_cors_decide(ngx_http_request_t *r, const cors_policy *policy,
                             h[i].key.len)
                 == 0)
             {
-                ngx_http_cors_push_line(&headers, &h[i]);
+                ngx_http_cors_push_line(&lines[2], &h[i]);
             }
             break;
 
@@ -553,7 +563,7 @@ ngx_http_cors_decide(ngx_http_request_t *r, const cors_policy *policy,
                             h[i].key.len)
                 == 0)
             {
-                ngx_http_cors_push_line(&private_network, &h[i]);
+                ngx_http_cors_push_line(&lines[3], &h[i]);
             }
             break;
 
@@ -562,16 +572,129 @@ ngx_http_cors_decide(ngx_http_request_t *r, const cors_policy *policy,
         }
     }
 
-    req.method.ptr = r->method_name.data;
-    req.method.len = r->method_name.len;
-    req.origin.lines = origin.lines;
-    req.origin.count = origin.count;
-    req.request_method.lines = method.lines;
-    req.request_method.count = method.count;
-    req.request_headers.lines = headers.lines;
-    req.request_headers.count = headers.count;
-    req.private_network.lines = private_network.lines;
-    req.private_network.count = private_network.count;
+    req->method.ptr = r->method_name.data;
+    req->method.len = r->method_name.len;
+    req->origin.lines = lines[0].lines;
+    req->origin.count = lines[0].count;
+    req->request_method.lines = lines[1].lines;
+    req->request_method.count = lines[1].count;
+    req->request_headers.lines = lines[2].lines;
+    req->request_headers.count = lines[2].count;
+    req->private_network.lines = lines[3].lines;
+    req->private_network.count = lines[3].count;
+    req->path.ptr = r->unparsed_uri.data;
+    req->path.len = r->unparsed_uri.len;
+}
+
+
+/* Report-only mode: the policy's decision against the response the handler or upstream
+ * made, logged at info level when the two disagree. Nothing in the response changes. */
+static ngx_int_t
+ngx_http_cors_report(ngx_http_request_t *r, const cors_policy *policy)
+{
+    u_char                  buf[256];
+    size_t                  len;
+    ngx_uint_t              i, k;
+    cors_result             rc;
+    cors_request            req;
+    cors_response           res;
+    cors_report_outcome     out;
+    cors_decision           d;
+    ngx_list_part_t        *part;
+    ngx_table_elt_t        *h;
+    ngx_http_cors_lines_t   lines[4];
+    ngx_http_cors_lines_t   acl[4];
+    static const char      *names[4] = {
+        "access-control-allow-origin", "access-control-allow-credentials",
+        "access-control-allow-methods", "access-control-allow-headers"
+    };
+
+    ngx_http_cors_request(r, &req, lines);
+
+    for (k = 0; k < 4; k++) {
+        acl[k].count = 0;
+    }
+
+    part = &r->headers_out.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].hash == 0) {
+            continue;
+        }
+
+        for (k = 0; k < 4; k++) {
+            if (h[i].key.len == ngx_strlen(names[k])
+                && ngx_strncasecmp(h[i].key.data, (u_char *) names[k], h[i].key.len) == 0)
+            {
+                ngx_http_cors_push_line(&acl[k], &h[i]);
+            }
+        }
+    }
+
+    res.status = (uint16_t) r->headers_out.status;
+    res.allow_origin.lines = acl[0].lines;
+    res.allow_origin.count = acl[0].count;
+    res.allow_credentials.lines = acl[1].lines;
+    res.allow_credentials.count = acl[1].count;
+    res.allow_methods.lines = acl[2].lines;
+    res.allow_methods.count = acl[2].count;
+    res.allow_headers.lines = acl[3].lines;
+    res.allow_headers.count = acl[3].count;
+
+    rc = cors_report(policy, &req, &res, &out);
+    if (rc != CORS_RESULT_OK) {
+        return NGX_ERROR;
+    }
+
+    if (!out.reported || !out.disagrees) {
+        return NGX_OK;
+    }
+
+    if (out.policy_allows) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "cors report-only: the policy would allow \"%V %V\", but the "
+                      "browser cannot read the response: %*s",
+                      &r->method_name, &r->unparsed_uri,
+                      out.handler_reason.len, out.handler_reason.ptr);
+        return NGX_OK;
+    }
+
+    len = 0;
+    if (cors_decide(policy, &req, &d) == CORS_RESULT_OK) {
+        (void) cors_decision_reason(&d, buf, sizeof(buf), &len);
+    }
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "cors report-only: the policy would deny \"%V %V\" (%*s), but the "
+                  "response lets the browser read it",
+                  &r->method_name, &r->unparsed_uri, len, buf);
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_cors_decide(ngx_http_request_t *r, const cors_policy *policy,
+    cors_decision *d)
+{
+    u_char                  buf[256];
+    size_t                  len;
+    cors_result             rc;
+    cors_request            req;
+    ngx_http_cors_lines_t   lines[4];
+
+    ngx_http_cors_request(r, &req, lines);
 
     rc = cors_decide(policy, &req, d);
 

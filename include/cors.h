@@ -342,6 +342,13 @@ typedef struct cors_request {
      * `Access-Control-Request-Private-Network` lines.
      */
     struct cors_lines private_network;
+    /**
+     * The raw request target as received (`/api/items?x=1`: not decoded, not
+     * normalized; the query may be left on). It picks the route of a policy with routes
+     * (docs/semantics.md, "Routes"); with routes, an empty path is not in normal form and
+     * is granted nothing. Policies without routes ignore it.
+     */
+    struct cors_str path;
 } cors_request;
 
 /**
@@ -427,7 +434,74 @@ typedef struct cors_decision {
      * into the request; empty when the kind carries none.
      */
     struct cors_str denial_value;
+    /**
+     * The path of the route that decided (static for the policy's life); empty for the
+     * top-level policy.
+     */
+    struct cors_str route;
+    /**
+     * The deciding policy is report-only: `action` is `CORS_ACTION_FORWARD`, no header
+     * and no `Vary` are given, the response is left as the handler made it; call
+     * `cors_report` with the handler's response to compare the two.
+     */
+    bool report_only;
 } cors_decision;
+
+/**
+ * The handler's response as `cors_report` reads it: its status and the lines of the
+ * headers a browser's CORS check reads. Zero-initialize it and set what the response has.
+ */
+typedef struct cors_response {
+    /**
+     * The response status.
+     */
+    uint16_t status;
+    /**
+     * `Access-Control-Allow-Origin` lines.
+     */
+    struct cors_lines allow_origin;
+    /**
+     * `Access-Control-Allow-Credentials` lines.
+     */
+    struct cors_lines allow_credentials;
+    /**
+     * `Access-Control-Allow-Methods` lines.
+     */
+    struct cors_lines allow_methods;
+    /**
+     * `Access-Control-Allow-Headers` lines.
+     */
+    struct cors_lines allow_headers;
+} cors_response;
+
+/**
+ * A report-only decision set against the handler's response, filled by `cors_report`.
+ */
+typedef struct cors_report_outcome {
+    /**
+     * Whether there is anything to report: the deciding policy is report-only and the
+     * request is a CORS request. The other fields are meaningful only when true.
+     */
+    bool reported;
+    /**
+     * Whether the policy allows the request (else `cors_decision.denial` says why).
+     */
+    bool policy_allows;
+    /**
+     * Whether the handler's response lets a browser read it (for a preflight: lets the
+     * browser send the request).
+     */
+    bool handler_allows;
+    /**
+     * The two disagree: log it (at info level, with the denial and `handler_reason`).
+     */
+    bool disagrees;
+    /**
+     * Why the browser could not read the handler's response (static; empty when it
+     * can).
+     */
+    struct cors_str handler_reason;
+} cors_report_outcome;
 
 #ifdef __cplusplus
 extern "C" {
@@ -466,6 +540,21 @@ cors_result cors_decide(const struct cors_policy *policy, const struct cors_requ
  * `out_len` is valid for a write.
  */
 cors_result cors_decision_reason(const struct cors_decision *decision, uint8_t *buf, size_t len, size_t *out_len);
+
+/**
+ * Report-only mode for a server that applies decisions itself: decides `request` again
+ * (it is cheap) and, when the deciding policy is report-only, sets the decision against
+ * the handler's `response`, logs nothing (the server logs) and fills `*out`. Call it
+ * after the handler ran, for requests whose `cors_decision.report_only` was true.
+ *
+ * Returns `CORS_RESULT_OK` or `CORS_RESULT_NULL_POINTER`.
+ *
+ * # Safety
+ *
+ * `policy` is a live policy; `request`, `response` and every buffer they point to are
+ * valid for reads during the call; `out` is valid for a write.
+ */
+cors_result cors_report(const struct cors_policy *policy, const struct cors_request *request, const struct cors_response *response, struct cors_report_outcome *out);
 
 /**
  * The error's message, valid until `cors_error_free(error)`. It is also followed by a NUL

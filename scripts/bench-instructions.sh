@@ -67,6 +67,15 @@ for cfg in 3-exact 10000-exact 50-wildcards; do
 done
 
 echo
+echo "## Routes: Policy::decide_at on /api/v1/items/42 with 0, 1 and 4096 routes"
+echo
+printf '| %-8s | %12s |\n' routes instructions
+printf '|%s|%s|\n' "----------" "-------------:"
+for n in 0 1 4096; do
+    printf '| %-8s | %12s |\n' "$n" "$(per_request "${exe[decision]}" --instructions "routes=$n/req=allowed-actual")"
+done
+
+echo
 echo "## Hostile preflights: cost per byte of Access-Control-Request-Headers, at two sizes"
 echo
 printf '| %-16s | %14s | %14s | %10s |\n' input "1x (instr)" "2x (instr)" "2x / 1x"

@@ -47,6 +47,32 @@ fn request_bytes<'h>(
     out
 }
 
+/// Sends `GET path` with one `Origin` header (outside any table), for tests that look at
+/// one response.
+///
+/// # Errors
+///
+/// Transport errors and unparsable responses.
+pub fn get(addr: SocketAddr, path: &str, origin: &str) -> io::Result<Response> {
+    let case = Case {
+        name: "get".into(),
+        why: String::new(),
+        method: "GET".into(),
+        path: path.into(),
+        headers: vec![("Origin".into(), origin.as_bytes().to_vec())],
+        body: None,
+        expect: crate::table::Expect {
+            status: 200,
+            handler: None,
+            headers: Default::default(),
+            absent: Vec::new(),
+            body: None,
+        },
+        limits: Vec::new(),
+    };
+    send(addr, &case)
+}
+
 /// Sends a case's request over a new connection and reads the whole response (10 s
 /// timeout).
 ///

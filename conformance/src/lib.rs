@@ -29,10 +29,11 @@ mod table;
 
 pub use check::{Response, check};
 pub use count::{DECISION_TARGET, DecisionCounter};
-pub use http::{request, send};
+pub use http::{get, request, send};
 pub use invalid::{InvalidConfig, invalid_dir, load_invalid, missing_from, run_invalid_suite};
 pub use server::{
-    ConfigFormat, Server, Summary, run_other_formats, run_server_suite, run_server_suite_as,
+    ConfigFormat, Server, Summary, run_other_formats, run_report_only_logs, run_server_suite,
+    run_server_suite_as,
 };
 pub use table::{Case, Expect, Expected, Limit, SERVERS, TableFile, load, table_dir};
 

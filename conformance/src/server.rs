@@ -27,6 +27,8 @@ const STDERR_KEEP: usize = 64 * 1024;
 pub struct Server {
     child: Child,
     addr: SocketAddr,
+    /// What the server wrote to stderr so far (the first 64 KiB).
+    stderr: Arc<Mutex<Vec<u8>>>,
 }
 
 impl Server {
@@ -112,7 +114,13 @@ impl Server {
                     };
                     let hostport = rest.split(['/', ' ', '\t']).next().unwrap_or_default();
                     match resolve(hostport) {
-                        Some(addr) => return Ok(Server { child, addr }),
+                        Some(addr) => {
+                            return Ok(Server {
+                                child,
+                                addr,
+                                stderr,
+                            });
+                        }
                         None => {
                             kill(&mut child);
                             return Err(format!(
@@ -146,6 +154,62 @@ impl Server {
     /// The address the server announced.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// What the server wrote to stderr so far (lossy text, the first 64 KiB).
+    pub fn stderr(&self) -> String {
+        let kept = self.stderr.lock().map(|k| k.clone()).unwrap_or_default();
+        String::from_utf8_lossy(&kept).into_owned()
+    }
+}
+
+/// Report-only mode's log lines on a server of the contract: with a report-only policy,
+/// a request the policy would allow but the handler grants nothing, and one the policy
+/// would deny but the handler's own `Access-Control-Allow-Origin` lets the browser read,
+/// must each produce a `report-only` line on the server's stderr (within 10 s), while
+/// both responses stay as the handler made them.
+///
+/// # Errors
+///
+/// What is missing, with the server's stderr.
+pub fn run_report_only_logs(name: &str, cmd: impl Fn(&Path) -> Command) -> Result<(), String> {
+    let dir = tempfile::tempdir().map_err(|e| format!("{name}: temp dir: {e}"))?;
+    let config = dir.path().join("report-only.toml");
+    std::fs::write(
+        &config,
+        "allow_origins = [\"https://app.example.com\"]\nmode = \"report-only\"\n",
+    )
+    .map_err(|e| format!("{name}: {e}"))?;
+    let server = Server::start(cmd(&config)).map_err(|e| format!("{name}: {e}"))?;
+    let get = |path: &str, origin: &str| {
+        crate::http::get(server.addr(), path, origin)
+            .map_err(|e| format!("{name}: GET {path}: {e}"))
+    };
+    let allowed = get("/anything/x", "https://app.example.com")?;
+    if allowed.has_header_prefix("access-control-") || allowed.header("vary").is_some() {
+        return Err(format!("{name}: report-only added headers: {allowed:?}"));
+    }
+    let own = get("/own-acao", "https://handler.invalid")?;
+    if own.header("access-control-allow-origin").as_deref() != Some("https://handler.invalid") {
+        return Err(format!("{name}: the handler's ACAO was changed: {own:?}"));
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let text = server.stderr().to_ascii_lowercase();
+        let line_with = |what: &str| {
+            text.lines()
+                .any(|l| l.contains("report-only") && l.contains(what))
+        };
+        if line_with("the policy would allow") && line_with("the policy would deny") {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!(
+                "{name}: no report-only line for each disagreement; stderr:\n{}",
+                server.stderr()
+            ));
+        }
+        thread::sleep(Duration::from_millis(50));
     }
 }
 

@@ -68,6 +68,11 @@ impl HeaderSink for Sink<'_> {
     fn append(&mut self, h: ResponseHeader, value: HeaderValue) {
         self.map.append(response_name(h), value);
     }
+    fn values(&self, h: ResponseHeader) -> impl Iterator<Item = &[u8]> {
+        self.map
+            .get_all(response_name(h))
+            .map(HeaderValue::as_bytes)
+    }
     fn vary(&self) -> impl Iterator<Item = &[u8]> {
         self.map.get_all(header::VARY).map(HeaderValue::as_bytes)
     }

@@ -47,8 +47,11 @@ where
             method: req.method(),
             headers: req.headers(),
         };
-        // The one decision for this request.
-        let decision = self.compiled.policy.decide(&view);
+        // The one decision for this request; the raw path picks the route.
+        let decision = self
+            .compiled
+            .policy
+            .decide_at(&view, req.uri().path().as_bytes());
         let inner = match decision.action() {
             Action::Respond(code) => {
                 let mut res = HttpResponse::new(status(code.as_u16()));
@@ -66,7 +69,10 @@ where
             // its headers, converted (policy values per worker, echoed values by count).
             Action::Forward => {
                 let compiled = Rc::clone(&self.compiled);
-                let headers = decision.to_response_headers_with(|v| Some(v.clone()));
+                let mut headers = decision.to_response_headers_with(|v| Some(v.clone()));
+                // Named in a report-only decision's log line (copied only then).
+                let target = req.uri().path_and_query().map_or("", |p| p.as_str());
+                headers.set_request(req.method().as_str().as_bytes(), target.as_bytes());
                 Inner::Forward {
                     fut: self.service.call(req),
                     pending: Some(Pending { headers, compiled }),
@@ -84,7 +90,8 @@ struct Pending {
 }
 
 impl Pending {
-    fn apply(&mut self, map: &mut HeaderMap) {
+    fn apply(&mut self, status: StatusCode, map: &mut HeaderMap) {
+        self.headers.set_status(status.as_u16());
         let compiled = &*self.compiled;
         let mut sink = Sink { map, compiled };
         self.headers
@@ -126,7 +133,8 @@ where
                 };
                 Poll::Ready(match out {
                     Ok(mut res) => {
-                        pending.apply(res.headers_mut());
+                        let status = res.status();
+                        pending.apply(status, res.headers_mut());
                         Ok(res.map_into_left_body())
                     }
                     // An error from an inner middleware becomes a response only later, in
@@ -172,7 +180,8 @@ impl ResponseError for WithCors {
             headers: self.pending.headers.clone(),
             compiled: Rc::clone(&self.pending.compiled),
         };
-        pending.apply(res.headers_mut());
+        let status = res.status();
+        pending.apply(status, res.headers_mut());
         res
     }
 }

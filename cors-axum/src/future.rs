@@ -67,6 +67,7 @@ where
                 policy,
             } => {
                 let mut response = ready!(future.poll(cx))?;
+                headers.set_status(response.status().as_u16());
                 headers.apply(policy, response.headers_mut());
                 Poll::Ready(Ok(response))
             }

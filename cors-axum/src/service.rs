@@ -67,7 +67,8 @@ where
     }
 
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
-        let decision = self.policy.decide(&req);
+        // The raw path picks the route (docs/semantics.md, "Routes").
+        let decision = self.policy.decide_at(&req, req.uri().path().as_bytes());
         match decision.action() {
             Action::Respond(status) => {
                 let mut response = Response::new(ResBody::default());
@@ -78,9 +79,19 @@ where
             Action::Forward => {
                 // Owned (reference-count clones only), so `req` can move into the inner
                 // service.
-                let headers = decision.to_response_headers();
+                let mut headers = decision.to_response_headers();
+                // Named in a report-only decision's log line (copied only then).
+                headers.set_request(req.method().as_str().as_bytes(), target(&req));
                 ResponseFuture::forward(self.inner.call(req), headers, self.policy.clone())
             }
         }
     }
+}
+
+/// The raw request target: path and query as received.
+fn target<B>(req: &Request<B>) -> &[u8] {
+    req.uri()
+        .path_and_query()
+        .map_or(req.uri().path(), |p| p.as_str())
+        .as_bytes()
 }

@@ -87,6 +87,28 @@ pub fn run(opts: &Options, style: Style) -> Output {
         );
     }
     render_request(&mut out, style, &input);
+    if let Some(ex) = sim.preflight.as_ref().or(sim.actual.as_ref()) {
+        match &ex.route {
+            Some(r) => {
+                let _ = writeln!(out, "  route: {r} (its policy decides)");
+            }
+            None if !policy.config().routes.is_empty() => {
+                let _ = writeln!(
+                    out,
+                    "  route: none covers {} (the top-level policy decides)",
+                    input.path
+                );
+            }
+            None => {}
+        }
+        if ex.report_only {
+            let _ = writeln!(
+                out,
+                "  mode: report-only: the server changes nothing; below is what the policy \
+                 would do"
+            );
+        }
+    }
     render_reasons(&mut out, style, &input, &sim);
     let mut code = match sim.outcome() {
         Outcome::Allowed => EXIT_OK,

@@ -30,6 +30,40 @@ struct Scenario {
     policy: Policy,
     request: Request<()>,
     allowed: bool,
+    /// Decided by path (`decide_at`), as a server with routes does.
+    by_path: bool,
+}
+
+impl Scenario {
+    /// Decides: `route=…` scenarios by the request's raw path, as a server does
+    /// (`decide_at`), the others with `decide`.
+    fn decide(&self) -> cors_core::Decision<'_, http::HeaderValue> {
+        let request = black_box(&self.request);
+        if self.by_path {
+            self.policy
+                .decide_at(request, request.uri().path().as_bytes())
+        } else {
+            self.policy.decide(request)
+        }
+    }
+}
+
+/// A policy with `n` routes beside `/api/v1` (which allows the request's origin), over a
+/// top level that does not: `route=…` scenarios measure the route lookup.
+fn routed(n: usize) -> Policy {
+    let mut text = String::from("allow_origins = [\"https://top.example.com\"]\n");
+    if n > 0 {
+        text.push_str(
+            "[[routes]]\npath = \"/api/v1\"\nallow_origins = [\"https://app.example.com\"]\n",
+        );
+    }
+    for i in 1..n {
+        text.push_str(&format!("[[routes]]\npath = \"/r{i}/s{i}\"\n"));
+    }
+    if n == 0 {
+        text = String::from("allow_origins = [\"https://app.example.com\"]\n");
+    }
+    Policy::from_toml_str(&text).expect("benchmark policy is valid")
 }
 
 type Build = Box<dyn Fn() -> Policy>;
@@ -130,6 +164,23 @@ fn scenarios(only: Option<&str>) -> Vec<Scenario> {
                 policy: policy.clone(),
                 request,
                 allowed,
+                by_path: false,
+            });
+        }
+    }
+    // The route lookup: none, one, and the most a config may have.
+    for (label, n) in [("0", 0), ("1", 1), ("4096", 4096)] {
+        let name = format!("routes={label}/req=allowed-actual");
+        if wanted(&name) {
+            out.push(Scenario {
+                name,
+                policy: routed(n),
+                request: Request::get("/api/v1/items/42?page=2")
+                    .header("origin", "https://app.example.com")
+                    .body(())
+                    .unwrap(),
+                allowed: true,
+                by_path: true,
             });
         }
     }
@@ -172,6 +223,7 @@ fn scenarios(only: Option<&str>) -> Vec<Scenario> {
                     policy: base.clone(),
                     request: preflight(headers()),
                     allowed,
+                    by_path: false,
                 });
             }
         }
@@ -189,7 +241,7 @@ fn main() {
     let scenarios = scenarios(only);
     // Every scenario decides as expected before its numbers count.
     for s in &scenarios {
-        let allowed = s.policy.decide(&s.request).is_allowed();
+        let allowed = s.decide().is_allowed();
         assert_eq!(allowed, s.allowed, "{}", s.name);
     }
     if args.iter().any(|a| a == "--list") {
@@ -206,8 +258,20 @@ fn main() {
             .iter()
             .find(|s| s.name == *name)
             .unwrap_or_else(|| panic!("unknown scenario {name:?}; see --list"));
-        for _ in 0..n {
-            black_box(s.policy.decide(black_box(&s.request)).kind());
+        // The branch outside the loop: each loop measures one entry point alone.
+        if s.by_path {
+            for _ in 0..n {
+                let request = black_box(&s.request);
+                black_box(
+                    s.policy
+                        .decide_at(request, request.uri().path().as_bytes())
+                        .kind(),
+                );
+            }
+        } else {
+            for _ in 0..n {
+                black_box(s.policy.decide(black_box(&s.request)).kind());
+            }
         }
         return;
     }
@@ -232,10 +296,11 @@ fn main() {
     }
     compile.finish();
     let mut group = c.benchmark_group("decide");
-    for s in scenarios.iter().filter(|s| s.name.starts_with("cfg=")) {
-        group.bench_function(&s.name, |b| {
-            b.iter(|| s.policy.decide(black_box(&s.request)).kind())
-        });
+    for s in scenarios
+        .iter()
+        .filter(|s| s.name.starts_with("cfg=") || s.name.starts_with("routes="))
+    {
+        group.bench_function(&s.name, |b| b.iter(|| s.decide().kind()));
     }
     group.finish();
     c.final_summary();

@@ -4,9 +4,12 @@
 
 use http::{HeaderMap, HeaderValue};
 
-use crate::decision::{Action, Decision, HeaderRef, MAX_DECISION_HEADERS, RequestKind, Slot};
+use crate::decision::{
+    Action, Decision, HeaderRef, MAX_DECISION_HEADERS, RequestKind, Slot, SlotKind,
+};
 use crate::denial::DenialKind;
 use crate::policy::{Policy, PolicyValue};
+use crate::report::{self, Report, ReportOutcome};
 use crate::request::{RequestHeader, RequestView};
 use crate::response::{ResponseHeader, is_owned_header};
 use crate::vary::Vary;
@@ -30,6 +33,9 @@ use crate::vary::Vary;
 ///     }
 ///     fn append(&mut self, h: ResponseHeader, value: String) {
 ///         self.0.push((h.as_str().to_owned(), value));
+///     }
+///     fn values(&self, h: ResponseHeader) -> impl Iterator<Item = &[u8]> {
+///         self.0.iter().filter(move |(n, _)| n.eq_ignore_ascii_case(h.as_str())).map(|(_, v)| v.as_bytes())
 ///     }
 ///     fn vary(&self) -> impl Iterator<Item = &[u8]> {
 ///         self.0.iter().filter(|(n, _)| n.eq_ignore_ascii_case("vary")).map(|(_, v)| v.as_bytes())
@@ -64,6 +70,9 @@ pub trait HeaderSink {
     fn remove(&mut self, header: ResponseHeader);
     /// Appends one line of an owned header.
     fn append(&mut self, header: ResponseHeader, value: Self::Value);
+    /// The values of an owned header's lines (read in report-only mode, where the
+    /// handler's own headers are judged, not replaced).
+    fn values(&self, header: ResponseHeader) -> impl Iterator<Item = &[u8]>;
     /// The values of the response's `Vary` lines.
     fn vary(&self) -> impl Iterator<Item = &[u8]>;
     /// Appends one `Vary` line with these tokens (never empty).
@@ -96,16 +105,37 @@ impl<'a, V: ?Sized> Decision<'a, V> {
     /// Applies the decision to a response: removes every owned header a handler or
     /// upstream set, appends the decision's (each converted by `value`; `None` drops it),
     /// and merges `Vary`.
+    ///
+    /// A report-only decision ([`is_report_only`](Self::is_report_only)) changes nothing:
+    /// it is reported against the response's own headers (docs/semantics.md,
+    /// "Report-only mode").
     pub fn apply_to<S: HeaderSink>(
         &self,
         sink: &mut S,
         mut value: impl FnMut(HeaderRef<'a, V>) -> Option<S::Value>,
-    ) {
+    ) where
+        V: AsRef<[u8]>,
+    {
+        if self.is_report_only() {
+            report::report(&self.report(None), sink);
+            return;
+        }
         apply(
             sink,
             self.headers().map(|(h, v)| (h, value(v))),
             self.vary(),
         );
+    }
+
+    /// What the report of a report-only decision needs once the decision is gone.
+    fn owned_report(&self) -> Option<OwnedReport> {
+        self.is_report_only().then(|| OwnedReport {
+            kind: self.kind(),
+            denial: self.denial().map(|d| d.kind()),
+            route: self.route_index(),
+            credentials: self.credentials,
+            status: None,
+        })
     }
 
     /// The headers owned, to apply after the request has moved into the handler
@@ -117,6 +147,8 @@ impl<'a, V: ?Sized> Decision<'a, V> {
         mut request_value: impl FnMut(&'a V) -> Option<T>,
     ) -> ResponseHeaders<T> {
         ResponseHeaders {
+            report: self.owned_report(),
+            request: None,
             vary: self.vary(),
             slots: self.slots,
             origin: self.origin.and_then(&mut request_value),
@@ -149,6 +181,7 @@ impl<'a, V: ?Sized> Decision<'a, V> {
         V: AsRef<[u8]>,
     {
         let mut out = Detached {
+            report: self.owned_report(),
             kind: self.kind(),
             action: self.action(),
             denial: self.denial().map(|d| d.kind()),
@@ -157,7 +190,7 @@ impl<'a, V: ?Sized> Decision<'a, V> {
         };
         for ((h, v), slot) in self.headers().zip(out.lines.iter_mut()) {
             let source = match v {
-                HeaderRef::Policy(p) => u8::try_from(p.id()).ok().map(Source::Policy),
+                HeaderRef::Policy(p) => u16::try_from(p.id()).ok().map(Source::Policy),
                 HeaderRef::Request(name, value) => req
                     .header(name)
                     .position(|line| std::ptr::eq(line, value))
@@ -170,10 +203,33 @@ impl<'a, V: ?Sized> Decision<'a, V> {
     }
 }
 
+impl<V: AsRef<[u8]> + ?Sized> Decision<'_, V> {
+    /// Sets the decision against the handler's response (`status` when known) as report-only
+    /// mode does, logs it (docs/semantics.md, "Report-only mode") and returns the outcome;
+    /// `None` for a request that is not CORS. [`apply_to`](Self::apply_to) calls it for a
+    /// report-only decision; a server that applies decisions itself (the C ABI) calls it
+    /// after its handler ran.
+    pub fn report_against<S: HeaderSink>(
+        &self,
+        response: &S,
+        status: Option<u16>,
+    ) -> Option<ReportOutcome> {
+        report::report(&self.report(status), response)
+    }
+}
+
 impl Decision<'_, HeaderValue> {
     /// Applies the decision to an `http` header map (see [`apply_to`](Self::apply_to)).
     pub fn apply(&self, headers: &mut HeaderMap) {
         self.apply_to(headers, |v| Some(v.to_header_value()));
+    }
+
+    /// The headers the policy decided, to apply even when the decision is report-only (for
+    /// tools that show what a policy would send, as `cors explain` does).
+    pub fn to_response_headers_enforced(&self) -> ResponseHeaders {
+        let mut h = self.to_response_headers();
+        h.report = None;
+        h
     }
 
     /// An owned copy of the headers to apply later, e.g. after the request has been moved
@@ -195,6 +251,11 @@ impl HeaderSink for HeaderMap {
     fn append(&mut self, header: ResponseHeader, value: HeaderValue) {
         HeaderMap::append(self, header.header_name(), value);
     }
+    fn values(&self, header: ResponseHeader) -> impl Iterator<Item = &[u8]> {
+        self.get_all(header.header_name())
+            .iter()
+            .map(HeaderValue::as_bytes)
+    }
     fn vary(&self) -> impl Iterator<Item = &[u8]> {
         self.get_all(http::header::VARY)
             .iter()
@@ -210,6 +271,10 @@ impl HeaderSink for HeaderMap {
 /// handler's response with [`apply_to`](Self::apply_to), giving the policy that decided.
 #[derive(Debug, Clone)]
 pub struct ResponseHeaders<T = HeaderValue> {
+    /// For a report-only decision, what its report needs beside the request values.
+    report: Option<OwnedReport>,
+    /// For a report-only decision, `METHOD target` for its log line.
+    request: Option<RequestLine>,
     vary: Vary,
     slots: [Slot; ResponseHeader::ALL.len()],
     origin: Option<T>,
@@ -221,17 +286,63 @@ pub struct ResponseHeaders<T = HeaderValue> {
     mirrored_more: Vec<T>,
 }
 
-impl<T> ResponseHeaders<T> {
+/// A request's method and raw target, owned.
+type RequestLine = (Box<[u8]>, Box<[u8]>);
+
+/// What a report-only decision's report needs once the decision is gone.
+#[derive(Debug, Clone, Copy)]
+struct OwnedReport {
+    kind: RequestKind,
+    denial: Option<DenialKind>,
+    route: Option<u32>,
+    credentials: bool,
+    status: Option<u16>,
+}
+
+impl<T: AsRef<[u8]>> ResponseHeaders<T> {
+    /// The handler's response status, for the report of a report-only decision (a
+    /// preflight answered outside 200-299 fails in browsers). Other decisions ignore it.
+    pub fn set_status(&mut self, status: u16) {
+        if let Some(r) = &mut self.report {
+            r.status = Some(status);
+        }
+    }
+
+    /// The request's method and raw target, for the log line of a report-only decision
+    /// (copied only then; other decisions ignore it).
+    pub fn set_request(&mut self, method: &[u8], target: &[u8]) {
+        if self.report.is_some() {
+            self.request = Some((method.into(), target.into()));
+        }
+    }
+
     /// Removes every owned header, sets these, merges `Vary`. `policy` is the policy that
     /// decided; its values are converted by `policy_value`. The request's values are moved
     /// into the sink, not cloned: applying the same `ResponseHeaders` again sets only
     /// policy values and missing `Vary` tokens.
+    ///
+    /// A report-only decision changes nothing; it is reported against the sink's headers.
     pub fn apply_to<'p, S: HeaderSink<Value = T>>(
         &mut self,
         policy: &'p Policy,
         sink: &mut S,
         policy_value: impl FnMut(&'p PolicyValue) -> Option<T>,
     ) {
+        if let Some(r) = self.report {
+            let report = Report {
+                kind: r.kind,
+                denial: r.denial,
+                route: r.route.and_then(|i| policy.route_path(i)),
+                credentials: r.credentials,
+                origin: self.origin.as_ref().map(AsRef::as_ref),
+                method: self.method.as_ref().map(AsRef::as_ref),
+                requested: self.mirrored.as_ref().map(AsRef::as_ref),
+                status: r.status,
+                request: self.request.as_ref().map(|(m, t)| (&**m, &**t)),
+            };
+            report::report(&report, sink);
+            return;
+        }
         let lines = OwnedLines {
             slots: self.slots,
             slot: 0,
@@ -278,21 +389,21 @@ impl<'p, T, F: FnMut(&'p PolicyValue) -> Option<T>> Iterator for OwnedLines<'_, 
                 self.slot += 1;
                 continue;
             }
-            let value = match slot {
-                Slot::Empty => {
+            let value = match slot.kind() {
+                SlotKind::Empty => {
                     self.slot += 1;
                     continue;
                 }
-                Slot::Mirrored => {
+                SlotKind::Mirrored => {
                     self.in_mirrored = true;
                     continue;
                 }
-                Slot::Policy(id) => self
+                SlotKind::Policy(id) => self
                     .values
                     .get(usize::from(id))
                     .and_then(&mut self.policy_value),
-                Slot::Origin => self.origin.take(),
-                Slot::Method => self.method.take(),
+                SlotKind::Origin => self.origin.take(),
+                SlotKind::Method => self.method.take(),
             };
             self.slot += 1;
             return Some((h, value));
@@ -301,7 +412,8 @@ impl<'p, T, F: FnMut(&'p PolicyValue) -> Option<T>> Iterator for OwnedLines<'_, 
 }
 
 impl ResponseHeaders {
-    /// [`apply_to`](Self::apply_to) an `http` header map.
+    /// [`apply_to`](Self::apply_to) an `http` header map (see also
+    /// [`set_status`](Self::set_status)).
     pub fn apply(&mut self, policy: &Policy, headers: &mut HeaderMap) {
         self.apply_to(policy, headers, |v| Some(v.header_value().clone()));
     }
@@ -311,7 +423,7 @@ impl ResponseHeaders {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Source {
     /// `Policy::values()[id]`.
-    Policy(u8),
+    Policy(u16),
     /// That request header's line (0-based).
     Request(RequestHeader, u8),
 }
@@ -336,6 +448,7 @@ pub enum DetachedValue<'p> {
 /// it with the policy it was made with; echoed values are read again from the request.
 #[derive(Debug, Clone, Copy)]
 pub struct Detached {
+    report: Option<OwnedReport>,
     kind: RequestKind,
     action: Action,
     denial: Option<DenialKind>,
@@ -349,9 +462,13 @@ impl Detached {
         self.kind
     }
 
-    /// What the server does.
+    /// What the server does (always [`Action::Forward`] for a report-only decision).
     pub fn action(&self) -> Action {
-        self.action
+        if self.report.is_some() {
+            Action::Forward
+        } else {
+            self.action
+        }
     }
 
     /// Why the request was denied, if it was.
@@ -360,13 +477,34 @@ impl Detached {
     }
 
     /// Applies the decision as [`Decision::apply_to`] does, each value converted by
-    /// `value` from `policy` (the policy that decided) or the request.
-    pub fn apply_to<'p, S: HeaderSink>(
+    /// `value` from `policy` (the policy that decided) or `req` (the request it was made
+    /// from). `target` (the raw request target) and `status` (the response's) are for a
+    /// report-only decision's report.
+    pub fn apply_to<'p, S: HeaderSink, R: RequestView + ?Sized>(
         &self,
         policy: &'p Policy,
+        req: &R,
+        target: &[u8],
+        status: u16,
         sink: &mut S,
         mut value: impl FnMut(DetachedValue<'p>) -> Option<S::Value>,
     ) {
+        if let Some(r) = self.report {
+            let first = |h| req.header(h).next().map(AsRef::as_ref);
+            let report = Report {
+                kind: r.kind,
+                denial: r.denial,
+                route: r.route.and_then(|i| policy.route_path(i)),
+                credentials: r.credentials,
+                origin: first(RequestHeader::Origin),
+                method: first(RequestHeader::RequestMethod),
+                requested: first(RequestHeader::RequestHeaders),
+                status: Some(status),
+                request: Some((req.method(), target)),
+            };
+            report::report(&report, sink);
+            return;
+        }
         let lines = self.lines.iter().map_while(|l| *l).map(|(h, source)| {
             let v = match source {
                 Source::Policy(id) => policy

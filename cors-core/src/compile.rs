@@ -12,11 +12,11 @@ use crate::token;
 
 /// The index of a precomputed value in `Policy::values()`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct ValueId(u8);
+pub(crate) struct ValueId(u16);
 
 impl ValueId {
-    /// The index into the policy's values, as a byte.
-    pub(crate) fn byte(self) -> u8 {
+    /// The index into the policy's values.
+    pub(crate) fn index(self) -> u16 {
         self.0
     }
 }
@@ -27,6 +27,10 @@ pub(crate) struct Compiler {
     pub(crate) errors: Vec<ConfigError>,
     pub(crate) warnings: Vec<ConfigWarning>,
     pub(crate) values: Vec<PolicyValue>,
+    /// Each value's id by its text: routes share the values they have in common.
+    pub(crate) ids: std::collections::HashMap<String, ValueId>,
+    /// The route whose settings are compiling (`None`: the top level); findings name it.
+    pub(crate) route: Option<usize>,
 }
 
 /// A list field after its `"*"` handling.
@@ -46,6 +50,7 @@ impl Compiler {
         kind: ErrorKind,
     ) {
         self.errors.push(ConfigError::new(
+            self.route,
             field,
             index,
             value.map(str::to_owned),
@@ -61,6 +66,7 @@ impl Compiler {
         kind: WarningKind,
     ) {
         self.warnings.push(ConfigWarning::new(
+            self.route,
             field,
             index,
             Some(value.to_owned()),
@@ -70,6 +76,9 @@ impl Compiler {
 
     /// Stores a header value built from validated tokens and returns its id.
     pub(crate) fn value(&mut self, text: &str) -> ValueId {
+        if let Some(&id) = self.ids.get(text) {
+            return id;
+        }
         let value = HeaderValue::from_str(text).unwrap_or_else(|_| {
             // Unreachable: every text here is built from validated tokens, digits or "*".
             HeaderValue::from_static("")
@@ -77,8 +86,11 @@ impl Compiler {
         // The first clone of a heap header value converts its buffer to a shared one (one
         // allocation); doing it here keeps every later clone, per request, allocation-free.
         drop(value.clone());
-        let id = u8::try_from(self.values.len()).unwrap_or(u8::MAX);
+        // At most MAX_ROUTES + 1 policies of a few values each: fits (the route limit
+        // is checked first).
+        let id = u16::try_from(self.values.len()).unwrap_or(u16::MAX);
         self.values.push(PolicyValue::new(id, value));
+        self.ids.insert(text.to_owned(), ValueId(id));
         ValueId(id)
     }
 

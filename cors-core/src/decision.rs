@@ -5,11 +5,50 @@ use std::fmt;
 use http::{HeaderValue, StatusCode};
 
 use crate::compile::ValueId;
-use crate::denial::{Denial, DenialKind};
+use crate::denial::Denial;
 use crate::policy::{Policy, PolicyValue};
+use crate::report::Report;
 use crate::request::{RequestHeader, RequestView, Scan};
 use crate::response::ResponseHeader;
+use crate::route::CompiledRoute;
+use crate::setting::Settings;
 use crate::vary::Vary;
+
+/// The policy that decides a request: the top level's or a route's settings, and its mode.
+#[derive(Clone, Copy)]
+pub(crate) struct Scope<'a> {
+    settings: &'a Settings,
+    route: Option<&'a CompiledRoute>,
+    report_only: bool,
+}
+
+/// One event per decision (tests count them; observers may listen), and the denial's
+/// reason at debug level.
+#[inline(always)]
+fn log<V: ?Sized>(d: &Decision<'_, V>) {
+    tracing::trace!(
+        target: "cors::decision",
+        kind = ?d.kind,
+        allowed = d.denial.is_none(),
+    );
+    if let Some(denial) = &d.denial {
+        log_denial(d.kind, denial, d.route(), d.report_only);
+    }
+}
+
+/// The denial's log line, out of line: with it inlined the decision could not be built
+/// in place, and every decision paid for a copy.
+#[inline(never)]
+fn log_denial(kind: RequestKind, denial: &Denial<'_>, route: Option<&str>, report_only: bool) {
+    tracing::debug!(
+        target: "cors",
+        kind = ?kind,
+        reason = denial.kind().as_str(),
+        route,
+        report_only,
+        "CORS request denied: {denial}"
+    );
+}
 
 /// The most `Access-Control-Request-Headers` lines (with names) a preflight may have when
 /// the policy mirrors them (`allow_headers = "*"` with credentials): each is echoed as its
@@ -100,29 +139,68 @@ pub struct Decision<'a, V: ?Sized> {
     /// What each owned header carries, in `ResponseHeader::ALL` order (the send order).
     pub(crate) slots: [Slot; ResponseHeader::ALL.len()],
     denial: Option<Denial<'a>>,
-    /// The policy's values, which `Slot::Policy` indexes: a byte per header instead of
-    /// a pointer keeps the decision small, so building and moving it is cheap.
-    values: &'a [PolicyValue],
+    /// The policy's values, which a policy slot indexes: two bytes per header instead of
+    /// a pointer, and a thin pointer to the values, keep the decision small, so building
+    /// and moving it is cheap.
+    #[allow(clippy::borrowed_box)]
+    values: &'a Box<[PolicyValue]>,
     /// The echoed origin (`Slot::Origin`).
     pub(crate) origin: Option<&'a V>,
     /// The mirrored method (`Slot::Method`).
     pub(crate) method: Option<&'a V>,
     /// The mirrored `Access-Control-Request-Headers` lines (`Slot::Mirrored`), in order.
+    /// A report-only decision keeps the request's first line here, for the report.
     pub(crate) mirrored: [Option<&'a V>; MAX_REQUEST_HEADER_LINES],
+    /// The route that decided, or `None` for the top level.
+    route: Option<&'a CompiledRoute>,
+    /// Whether the policy that decided is report-only.
+    report_only: bool,
+    /// Whether the policy that decided allows credentials (for a report-only report).
+    pub(crate) credentials: bool,
 }
 
-/// What one owned header of a decision carries.
+/// What one owned header of a decision carries, in two bytes (a decision is moved by
+/// value, and its size decides whether that is a few moves or a `memcpy` call).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Slot {
+pub(crate) struct Slot(u16);
+
+/// A [`Slot`] decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SlotKind {
     Empty,
     /// The policy's value with this id.
-    Policy(u8),
+    Policy(u16),
     /// The request's origin.
     Origin,
     /// The request's `Access-Control-Request-Method`.
     Method,
     /// The request's `Access-Control-Request-Headers` lines, one header line each.
     Mirrored,
+}
+
+impl Slot {
+    pub(crate) const EMPTY: Slot = Slot(0);
+    const ORIGIN: Slot = Slot(1);
+    const METHOD: Slot = Slot(2);
+    const MIRRORED: Slot = Slot(3);
+    const FIRST_ID: u16 = 4;
+
+    /// The slot of policy value `id`; `None` beyond the ids a slot can hold (the compiler
+    /// never makes that many values).
+    fn policy(id: u16) -> Option<Slot> {
+        id.checked_add(Slot::FIRST_ID).map(Slot)
+    }
+
+    #[inline(always)]
+    pub(crate) fn kind(self) -> SlotKind {
+        match self.0 {
+            0 => SlotKind::Empty,
+            1 => SlotKind::Origin,
+            2 => SlotKind::Method,
+            3 => SlotKind::Mirrored,
+            n => SlotKind::Policy(n - Slot::FIRST_ID),
+        }
+    }
 }
 
 impl<V: AsRef<[u8]> + ?Sized> fmt::Debug for Decision<'_, V> {
@@ -144,22 +222,29 @@ impl<V: AsRef<[u8]> + ?Sized> fmt::Debug for Decision<'_, V> {
 }
 
 impl<'a, V: ?Sized> Decision<'a, V> {
+    // A thin pointer to the values: see the field.
+    #[allow(clippy::borrowed_box)]
+    #[inline(always)]
     pub(crate) fn new(
         kind: RequestKind,
         action: Action,
         vary: Vary,
-        values: &'a [PolicyValue],
+        values: &'a Box<[PolicyValue]>,
+        scope: Scope<'a>,
     ) -> Self {
         Decision {
             kind,
             action,
             vary,
-            slots: [Slot::Empty; ResponseHeader::ALL.len()],
+            slots: [Slot::EMPTY; ResponseHeader::ALL.len()],
             denial: None,
             values,
             origin: None,
             method: None,
             mirrored: [None; MAX_REQUEST_HEADER_LINES],
+            route: scope.route,
+            report_only: scope.report_only,
+            credentials: scope.report_only && scope.settings.credentials.allowed(),
         }
     }
 
@@ -167,23 +252,23 @@ impl<'a, V: ?Sized> Decision<'a, V> {
     /// [`MAX_REQUEST_HEADER_LINES`] of them, bounded by the caller).
     pub(crate) fn set(&mut self, h: ResponseHeader, v: HeaderRef<'a, V>) {
         let slot = match v {
-            HeaderRef::Policy(p) => match u8::try_from(p.id()) {
-                Ok(id) => Slot::Policy(id),
-                Err(_) => return,
+            HeaderRef::Policy(p) => match u16::try_from(p.id()).ok().and_then(Slot::policy) {
+                Some(slot) => slot,
+                None => return,
             },
             HeaderRef::Request(RequestHeader::Origin, v) => {
                 self.origin = Some(v);
-                Slot::Origin
+                Slot::ORIGIN
             }
             HeaderRef::Request(RequestHeader::RequestMethod, v) => {
                 self.method = Some(v);
-                Slot::Method
+                Slot::METHOD
             }
             HeaderRef::Request(_, v) => {
                 if let Some(free) = self.mirrored.iter_mut().find(|l| l.is_none()) {
                     *free = Some(v);
                 }
-                Slot::Mirrored
+                Slot::MIRRORED
             }
         };
         if let Some(s) = self.slots.get_mut(h as usize) {
@@ -193,8 +278,11 @@ impl<'a, V: ?Sized> Decision<'a, V> {
 
     /// Sets a precomputed value, when the setting has one.
     pub(crate) fn set_value(&mut self, h: ResponseHeader, id: Option<ValueId>) {
-        if let (Some(id), Some(s)) = (id, self.slots.get_mut(h as usize)) {
-            *s = Slot::Policy(id.byte());
+        if let (Some(slot), Some(s)) = (
+            id.and_then(|id| Slot::policy(id.index())),
+            self.slots.get_mut(h as usize),
+        ) {
+            *s = slot;
         }
     }
 
@@ -203,9 +291,55 @@ impl<'a, V: ?Sized> Decision<'a, V> {
         self.kind
     }
 
-    /// What the server does.
+    /// What the server does: for a report-only decision always [`Action::Forward`] (see
+    /// [`decided_action`](Self::decided_action)).
     pub fn action(&self) -> Action {
+        if self.report_only {
+            Action::Forward
+        } else {
+            self.action
+        }
+    }
+
+    /// What the policy decided, which a report-only decision reports but does not do.
+    pub fn decided_action(&self) -> Action {
         self.action
+    }
+
+    /// The path of the route that decided (as [`Policy::config`] shows it), or `None` when
+    /// the top-level policy did.
+    pub fn route(&self) -> Option<&'a str> {
+        self.route.map(|r| &*r.path)
+    }
+
+    /// The deciding route's index in [`Policy::config`]'s routes.
+    pub(crate) fn route_index(&self) -> Option<u32> {
+        self.route.map(|r| r.index)
+    }
+
+    /// A report-only decision's report.
+    pub(crate) fn report(&self, status: Option<u16>) -> Report<'_>
+    where
+        V: AsRef<[u8]>,
+    {
+        Report {
+            kind: self.kind,
+            denial: self.denial.as_ref().map(Denial::kind),
+            route: self.route(),
+            credentials: self.credentials,
+            origin: self.origin.map(AsRef::as_ref),
+            method: self.method.map(AsRef::as_ref),
+            requested: self.mirrored.first().copied().flatten().map(AsRef::as_ref),
+            status,
+            request: None,
+        }
+    }
+
+    /// Whether the policy that decided is report-only (`mode = "report-only"`): the
+    /// server changes nothing and applying the decision only reports it
+    /// (docs/semantics.md, "Report-only mode").
+    pub fn is_report_only(&self) -> bool {
+        self.report_only
     }
 
     /// Why the request was denied: for a preflight, the 403; for an actual request, why
@@ -262,16 +396,16 @@ impl<'a, V: ?Sized> Iterator for Lines<'_, 'a, V> {
             let (&h, &slot) = ResponseHeader::ALL
                 .get(self.slot)
                 .zip(d.slots.get(self.slot))?;
-            let value = match slot {
-                Slot::Empty => None,
-                Slot::Policy(id) => d.values.get(usize::from(id)).map(HeaderRef::Policy),
-                Slot::Origin => d
+            let value = match slot.kind() {
+                SlotKind::Empty => None,
+                SlotKind::Policy(id) => d.values.get(usize::from(id)).map(HeaderRef::Policy),
+                SlotKind::Origin => d
                     .origin
                     .map(|v| HeaderRef::Request(RequestHeader::Origin, v)),
-                Slot::Method => d
+                SlotKind::Method => d
                     .method
                     .map(|v| HeaderRef::Request(RequestHeader::RequestMethod, v)),
-                Slot::Mirrored => {
+                SlotKind::Mirrored => {
                     let line = d.mirrored.get(self.mirrored).copied().flatten();
                     if line.is_some() {
                         self.mirrored += 1;
@@ -290,19 +424,109 @@ impl<'a, V: ?Sized> Iterator for Lines<'_, 'a, V> {
 }
 
 impl Policy {
-    /// [`decide`](Self::decide) for a server that chose this policy by the request's path
-    /// (`raw_target`, the request target as received): when the path is not in normal
-    /// form ([`is_normal_form_path`](crate::is_normal_form_path)), frameworks may route it
-    /// to a handler of another path, so the decision grants nothing: a preflight is denied
-    /// (403), any other request gets no CORS header but `Vary`, and the denial says why.
+    /// Decides a request the server received with the raw request target `raw_target`
+    /// (as received: not decoded, query included or not). This is what servers call.
+    ///
+    /// Without routes it is [`decide`](Self::decide): the path plays no part. With routes
+    /// (docs/semantics.md, "Routes"), the route whose prefix is the longest one covering
+    /// the path decides (the top level when none does), and a path that is not in normal
+    /// form ([`is_normal_form_path`](crate::is_normal_form_path)) gets no grant: a
+    /// preflight is denied (403), any other request gets no CORS header but `Vary`.
+    ///
+    /// ```
+    /// use cors_core::{Action, Policy};
+    /// use http::{Request, StatusCode};
+    ///
+    /// let policy = Policy::from_toml_str(r#"
+    ///     allow_origins = ["https://app.example.com"]
+    ///
+    ///     [[routes]]
+    ///     path = "/public"
+    ///     allow_origins = "*"
+    /// "#)?;
+    /// let request = Request::get("/public/feed").header("origin", "https://any.example").body(())?;
+    /// let decision = policy.decide_at(&request, b"/public/feed");
+    /// assert_eq!(decision.route(), Some("/public"));
+    /// assert!(decision.is_allowed());
+    ///
+    /// let decision = policy.decide_at(&request, b"/publicity");
+    /// assert_eq!(decision.route(), None);
+    /// assert!(!decision.is_allowed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline]
     pub fn decide_at<'a, R>(&'a self, req: &'a R, raw_target: &'a [u8]) -> Decision<'a, R::Value>
     where
         R: RequestView + ?Sized,
     {
-        let decision = self.decide(req);
-        if crate::path::is_normal_form_path(raw_target) {
-            return decision;
+        let Some(table) = self.inner.routes.as_deref() else {
+            return self.decide(req);
+        };
+        let path = crate::path::normal_path(raw_target);
+        let scope = if path.is_none() {
+            let scope = Scope {
+                settings: &self.inner.settings,
+                route: None,
+                report_only: table.all_report_only,
+            };
+            let d = self.withhold(self.classify(scope, req), raw_target, scope);
+            log(&d);
+            return d;
+        } else {
+            match path.and_then(|p| table.find(p)) {
+                Some(route) => Scope {
+                    settings: &route.settings,
+                    route: Some(route),
+                    report_only: route.mode == crate::config::Mode::ReportOnly,
+                },
+                None => self.top(),
+            }
+        };
+        let d = self.classify(scope, req);
+        log(&d);
+        d
+    }
+
+    /// The top-level policy.
+    #[inline(always)]
+    fn top(&self) -> Scope<'_> {
+        Scope {
+            settings: &self.inner.settings,
+            route: None,
+            report_only: self.inner.mode == crate::config::Mode::ReportOnly,
         }
+    }
+
+    /// [`decide`](Self::decide) for a server that chose this policy by the request's path
+    /// itself (an adapter's per-scope wiring): a path not in normal form could reach a
+    /// handler of another scope, so it is granted nothing, as in [`decide_at`](Self::decide_at).
+    pub fn decide_scoped<'a, R>(
+        &'a self,
+        req: &'a R,
+        raw_target: &'a [u8],
+    ) -> Decision<'a, R::Value>
+    where
+        R: RequestView + ?Sized,
+    {
+        if crate::path::is_normal_form_path(raw_target) || self.inner.routes.is_some() {
+            return self.decide_at(req, raw_target);
+        }
+        let scope = Scope {
+            report_only: false,
+            ..self.top()
+        };
+        let d = self.withhold(self.classify(scope, req), raw_target, scope);
+        log(&d);
+        d
+    }
+
+    /// The decision for a path not in normal form: nothing granted.
+    fn withhold<'a, V: ?Sized>(
+        &'a self,
+        decision: Decision<'a, V>,
+        raw_target: &'a [u8],
+        scope: Scope<'a>,
+    ) -> Decision<'a, V> {
         let action = match decision.kind {
             RequestKind::Preflight => Action::Respond(StatusCode::FORBIDDEN),
             RequestKind::Actual => Action::Forward,
@@ -313,18 +537,18 @@ impl Policy {
                     Action::Forward,
                     decision.vary,
                     decision.values,
+                    scope,
                 );
             }
         };
-        let mut d = Decision::new(decision.kind, action, decision.vary, decision.values);
+        let mut d = Decision::new(decision.kind, action, decision.vary, decision.values, scope);
         d.denial = Some(Denial::PathNotNormal(raw_target));
-        tracing::debug!(
-            target: "cors",
-            kind = ?d.kind,
-            reason = DenialKind::PathNotNormal.as_str(),
-            "CORS request denied: {}",
-            Denial::PathNotNormal(raw_target)
-        );
+        if scope.report_only {
+            // The request values the report reads, none of them sent.
+            d.origin = decision.origin;
+            d.method = decision.method;
+            d.mirrored = decision.mirrored;
+        }
         d
     }
 
@@ -357,27 +581,14 @@ impl Policy {
     where
         R: RequestView + ?Sized,
     {
-        let decision = self.classify(req);
-        // One event per decision (tests count them; observers may listen).
-        tracing::trace!(
-            target: "cors::decision",
-            kind = ?decision.kind,
-            allowed = decision.denial.is_none(),
-        );
-        if let Some(denial) = &decision.denial {
-            tracing::debug!(
-                target: "cors",
-                kind = ?decision.kind,
-                reason = denial.kind().as_str(),
-                "CORS request denied: {denial}"
-            );
-        }
-        decision
+        let d = self.classify(self.top(), req);
+        log(&d);
+        d
     }
 
     /// Classifies the request (docs/semantics.md, "How a request is classified") and decides it.
     #[inline(always)]
-    fn classify<'a, R>(&'a self, req: &'a R) -> Decision<'a, R::Value>
+    fn classify<'a, R>(&'a self, s: Scope<'a>, req: &'a R) -> Decision<'a, R::Value>
     where
         R: RequestView + ?Sized,
     {
@@ -385,28 +596,29 @@ impl Policy {
             // Only `Origin` matters: one lookup.
             let mut origins = req.header(RequestHeader::Origin);
             return match origins.next() {
-                None => self.not_cors(),
-                Some(origin) => self.actual(origin, origins.next().is_some()),
+                None => self.not_cors(s),
+                Some(origin) => self.actual(s, origin, origins.next().is_some()),
             };
         }
         // A possible preflight reads all four headers: one pass where the view can.
         let scan = req.scan();
         match (scan.origin.first, scan.request_method.first) {
-            (None, _) => self.not_cors(),
-            (Some(origin), None) => self.actual(origin, scan.origin.more),
-            (Some(_), Some(_)) => self.preflight(req, &scan),
+            (None, _) => self.not_cors(s),
+            (Some(origin), None) => self.actual(s, origin, scan.origin.more),
+            (Some(_), Some(_)) => self.preflight(s, req, &scan),
         }
     }
 
     /// Not a CORS request: `Vary: Origin`, or the constant headers.
     #[inline(always)]
-    fn not_cors<'a, V: ?Sized>(&'a self) -> Decision<'a, V> {
-        let (s, values) = (&self.inner.settings, &*self.inner.values);
+    fn not_cors<'a, V: ?Sized>(&'a self, scope: Scope<'a>) -> Decision<'a, V> {
+        let (s, values) = (scope.settings, &self.inner.values);
         let mut d = Decision::new(
             RequestKind::NotCors,
             Action::Forward,
             s.origins.vary(),
             values,
+            scope,
         );
         if s.origins.is_any() {
             s.origins.render(&mut d, None);
@@ -419,16 +631,21 @@ impl Policy {
     #[inline(always)]
     fn actual<'a, V: AsRef<[u8]> + ?Sized>(
         &'a self,
+        scope: Scope<'a>,
         origin: &'a V,
         multiple: bool,
     ) -> Decision<'a, V> {
-        let (s, values) = (&self.inner.settings, &*self.inner.values);
+        let (s, values) = (scope.settings, &self.inner.values);
         let mut d = Decision::new(
             RequestKind::Actual,
             Action::Forward,
             s.origins.vary(),
             values,
+            scope,
         );
+        if scope.report_only {
+            d.origin = Some(origin);
+        }
         match s.origins.check(origin, multiple) {
             Ok(echo) => {
                 s.origins.render(&mut d, echo);
@@ -445,19 +662,26 @@ impl Policy {
     #[inline(always)]
     fn preflight<'a, R: RequestView + ?Sized>(
         &'a self,
+        scope: Scope<'a>,
         req: &'a R,
         scan: &Scan<'a, R::Value>,
     ) -> Decision<'a, R::Value> {
-        let (s, values) = (&self.inner.settings, &*self.inner.values);
+        let (s, values) = (scope.settings, &self.inner.values);
         let vary = Vary::ORIGIN
             .union(Vary::REQUEST_METHOD)
             .union(Vary::REQUEST_HEADERS)
             .union(s.private_network.vary());
         // Present: `classify` only calls this with both.
         let (Some(origin), Some(method)) = (scan.origin.first, scan.request_method.first) else {
-            return self.not_cors();
+            return self.not_cors(scope);
         };
-        let mut d = Decision::new(RequestKind::Preflight, s.preflight.action(), vary, values);
+        let mut d = Decision::new(
+            RequestKind::Preflight,
+            s.preflight.action(),
+            vary,
+            values,
+            scope,
+        );
         let checked = s.origins.check(origin, scan.origin.more).and_then(|echo| {
             s.methods.check(method.as_ref(), scan.request_method.more)?;
             s.headers
@@ -468,8 +692,13 @@ impl Policy {
         match checked {
             Err(denial) => {
                 let status = Action::Respond(StatusCode::FORBIDDEN);
-                let mut d = Decision::new(RequestKind::Preflight, status, vary, values);
+                let mut d = Decision::new(RequestKind::Preflight, status, vary, values, scope);
                 d.denial = Some(denial);
+                if scope.report_only {
+                    d.origin = Some(origin);
+                    d.method = Some(method);
+                    d.mirrored[0] = scan.request_headers.first;
+                }
                 d
             }
             Ok((echo, private_network)) => {
@@ -478,6 +707,12 @@ impl Policy {
                 s.methods.render(&mut d, method);
                 s.max_age.render(&mut d);
                 s.private_network.render(&mut d, private_network);
+                if scope.report_only {
+                    d.origin = Some(origin);
+                    d.method = Some(method);
+                    d.mirrored = [None; MAX_REQUEST_HEADER_LINES];
+                    d.mirrored[0] = scan.request_headers.first;
+                }
                 d
             }
         }

@@ -26,6 +26,12 @@ pub enum Field {
     PreflightStatus,
     /// `preflight_continue`
     PreflightContinue,
+    /// `mode`
+    Mode,
+    /// `routes`
+    Routes,
+    /// a route's `path`
+    Path,
 }
 
 impl Field {
@@ -41,6 +47,9 @@ impl Field {
             Field::AllowPrivateNetwork => "allow_private_network",
             Field::PreflightStatus => "preflight_status",
             Field::PreflightContinue => "preflight_continue",
+            Field::Mode => "mode",
+            Field::Routes => "routes",
+            Field::Path => "path",
         }
     }
 }
@@ -145,6 +154,30 @@ pub enum ErrorKind {
     InvalidPreflightStatus,
     /// `max_age` does not fit in 32 bits.
     MaxAgeTooLarge,
+    /// A label pattern (`https://pr-*.example.com`) whose hosts sit directly on a public
+    /// suffix (`https://myapp-*.vercel.app`).
+    PublicSuffixLabelPattern {
+        /// The public suffix (`vercel.app`) or the list's wildcard rule.
+        suffix: String,
+        /// The subdomain wildcard probably meant, for `https://*example.com`.
+        suggestion: Option<String>,
+    },
+    /// A route's path does not start with `/`.
+    RoutePathNotAbsolute,
+    /// A route's path has a `?query` or `#fragment`.
+    RoutePathHasQuery,
+    /// A route's path has a `*`: it is a prefix already.
+    RoutePathWildcard,
+    /// A route's path is not in normal form (dot segments, `//`, `%61`, `\`, `%2F`) or
+    /// has a character a request target cannot have.
+    RoutePathNotNormal,
+    /// Two routes have the same path.
+    DuplicateRoute {
+        /// The index of the first route with this path.
+        first: usize,
+    },
+    /// More routes than [`MAX_ROUTES`](crate::MAX_ROUTES).
+    TooManyRoutes,
 }
 
 impl ErrorKind {
@@ -180,6 +213,13 @@ impl ErrorKind {
             ErrorKind::WildcardExposeWithCredentials => "E302",
             ErrorKind::InvalidPreflightStatus => "E401",
             ErrorKind::MaxAgeTooLarge => "E402",
+            ErrorKind::PublicSuffixLabelPattern { .. } => "E122",
+            ErrorKind::RoutePathNotAbsolute => "E501",
+            ErrorKind::RoutePathHasQuery => "E502",
+            ErrorKind::RoutePathWildcard => "E503",
+            ErrorKind::RoutePathNotNormal => "E504",
+            ErrorKind::DuplicateRoute { .. } => "E505",
+            ErrorKind::TooManyRoutes => "E506",
         }
     }
 
@@ -256,8 +296,10 @@ impl ErrorKind {
                  any port",
             ),
             ErrorKind::MisplacedWildcard => f.write_str(
-                "'*' may only be the whole first label of the host (\"https://*.example.com\") \
-                 or the whole port (\"http://localhost:*\")",
+                "'*' may only be the whole first label of the host (\"https://*.example.com\"), \
+                 one '*' inside the first label beside other characters \
+                 (\"https://pr-*.preview.example.com\"), or the whole port \
+                 (\"http://localhost:*\")",
             ),
             ErrorKind::PublicSuffixWildcard { suffix } => match suffix.strip_prefix("*.") {
                 Some(base) => write!(
@@ -326,6 +368,49 @@ impl ErrorKind {
                  Chromium 7200); write 7200",
                 u32::MAX
             ),
+            ErrorKind::PublicSuffixLabelPattern {
+                suggestion: Some(s),
+                ..
+            } => write!(
+                f,
+                "this label pattern matches any name ending in the text after '*' on a public \
+                 suffix, owned by anyone; did you mean \"{s}\" (any subdomain)?"
+            ),
+            ErrorKind::PublicSuffixLabelPattern { suffix, .. } => write!(
+                f,
+                "the hosts this pattern matches sit directly on the public suffix \
+                 \"{suffix}\", where anyone can register a name, so it would allow other \
+                 owners' sites too (\"https://myapp-*.vercel.app\" matches anyone's Vercel \
+                 project named myapp-...); serve previews under a domain you control \
+                 (\"https://pr-*.preview.example.com\") or list the exact origins"
+            ),
+            ErrorKind::RoutePathNotAbsolute => f.write_str(
+                "a route's path is a path prefix starting with '/', e.g. \"/api\"; \"/\" covers \
+                 every path",
+            ),
+            ErrorKind::RoutePathHasQuery => f.write_str(
+                "routes are chosen by path alone: the query and fragment play no part; remove \
+                 everything from '?' or '#'",
+            ),
+            ErrorKind::RoutePathWildcard => f.write_str(
+                "a route's path is a prefix already: \"/api\" covers /api and every path under \
+                 it; remove the '*'",
+            ),
+            ErrorKind::RoutePathNotNormal => f.write_str(
+                "write the path as browsers send it: no \".\" or \"..\" segment, no empty \
+                 segment (\"//\"), no percent-encoded letter, digit or '-._~', no '\\' or \
+                 encoded '/' or '\\', and only characters a request target may have \
+                 (percent-encode the others)",
+            ),
+            ErrorKind::DuplicateRoute { first } => write!(
+                f,
+                "routes[{first}] has the same path; merge the two routes into one"
+            ),
+            ErrorKind::TooManyRoutes => write!(
+                f,
+                "a config has at most {} routes; group paths under common prefixes",
+                crate::MAX_ROUTES
+            ),
         }
     }
 }
@@ -334,6 +419,7 @@ impl ErrorKind {
 /// kind ([`ErrorKind`] for a [`ConfigError`], [`WarningKind`] for a [`ConfigWarning`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding<K> {
+    route: Option<usize>,
     field: Field,
     index: Option<usize>,
     value: Option<String>,
@@ -373,13 +459,26 @@ impl FindingKind for WarningKind {
 }
 
 impl<K: FindingKind> Finding<K> {
-    pub(crate) fn new(field: Field, index: Option<usize>, value: Option<String>, kind: K) -> Self {
+    pub(crate) fn new(
+        route: Option<usize>,
+        field: Field,
+        index: Option<usize>,
+        value: Option<String>,
+        kind: K,
+    ) -> Self {
         Finding {
+            route,
             field,
             index,
             value,
             kind,
         }
+    }
+
+    /// The route the finding is about (its index in `routes`), or `None` for the top
+    /// level.
+    pub fn route(&self) -> Option<usize> {
+        self.route
     }
 
     /// The field the value belongs to.
@@ -410,6 +509,7 @@ impl<K: FindingKind> Finding<K> {
     /// The field path, e.g. `allow_origins[2]`.
     pub fn path(&self) -> FieldPath {
         FieldPath {
+            route: self.route,
             field: self.field,
             index: self.index,
         }
@@ -461,6 +561,8 @@ impl<K: FindingKind> fmt::Display for Message<'_, K> {
 /// A field name with an optional list index, displayed as `allow_origins[2]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FieldPath {
+    /// The route (`routes[N].`), or `None` for the top level.
+    pub route: Option<usize>,
     /// The field.
     pub field: Field,
     /// The index in the field's list.
@@ -469,6 +571,9 @@ pub struct FieldPath {
 
 impl fmt::Display for FieldPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(r) = self.route {
+            write!(f, "routes[{r}].")?;
+        }
         match self.index {
             Some(i) => write!(f, "{}[{i}]", self.field),
             None => write!(f, "{}", self.field),
@@ -559,6 +664,8 @@ pub enum WarningKind {
     SafelistedResponseHeader,
     /// `max_age` above 86400 seconds: every browser caps it lower.
     MaxAgeAboveBrowserCap,
+    /// A route's path ends in `/`: the route covers the path without it too.
+    RoutePathTrailingSlash,
 }
 
 impl WarningKind {
@@ -574,6 +681,7 @@ impl WarningKind {
             WarningKind::ForbiddenResponseHeader => "W302",
             WarningKind::SafelistedResponseHeader => "W303",
             WarningKind::MaxAgeAboveBrowserCap => "W401",
+            WarningKind::RoutePathTrailingSlash => "W501",
         }
     }
 
@@ -620,6 +728,10 @@ impl WarningKind {
             WarningKind::MaxAgeAboveBrowserCap => {
                 "browsers cap the preflight cache (Firefox at 86400 seconds, Chromium at 7200); \
                  write 7200"
+            }
+            WarningKind::RoutePathTrailingSlash => {
+                "a route covers its path and every path under it, so the trailing '/' is \
+                 dropped and this route covers the path without it too; remove the '/'"
             }
             WarningKind::PublicSuffixBelowWildcard { .. }
             | WarningKind::MethodServerLimit { .. } => "",
@@ -826,6 +938,16 @@ mod tests {
             ErrorKind::InvalidHeaderName,
             ErrorKind::InvalidPreflightStatus,
             ErrorKind::MaxAgeTooLarge,
+            ErrorKind::PublicSuffixLabelPattern {
+                suffix: s(),
+                suggestion: None,
+            },
+            ErrorKind::RoutePathNotAbsolute,
+            ErrorKind::RoutePathHasQuery,
+            ErrorKind::RoutePathWildcard,
+            ErrorKind::RoutePathNotNormal,
+            ErrorKind::DuplicateRoute { first: 0 },
+            ErrorKind::TooManyRoutes,
         ];
         for e in &errors {
             match e {
@@ -857,7 +979,14 @@ mod tests {
                 | ErrorKind::ForbiddenMethod
                 | ErrorKind::InvalidHeaderName
                 | ErrorKind::InvalidPreflightStatus
-                | ErrorKind::MaxAgeTooLarge => {}
+                | ErrorKind::MaxAgeTooLarge
+                | ErrorKind::PublicSuffixLabelPattern { .. }
+                | ErrorKind::RoutePathNotAbsolute
+                | ErrorKind::RoutePathHasQuery
+                | ErrorKind::RoutePathWildcard
+                | ErrorKind::RoutePathNotNormal
+                | ErrorKind::DuplicateRoute { .. }
+                | ErrorKind::TooManyRoutes => {}
             }
         }
         let warnings = vec![
@@ -870,6 +999,7 @@ mod tests {
             WarningKind::ForbiddenResponseHeader,
             WarningKind::SafelistedResponseHeader,
             WarningKind::MaxAgeAboveBrowserCap,
+            WarningKind::RoutePathTrailingSlash,
         ];
         for w in &warnings {
             match w {
@@ -881,7 +1011,8 @@ mod tests {
                 | WarningKind::ForbiddenRequestHeader
                 | WarningKind::ForbiddenResponseHeader
                 | WarningKind::SafelistedResponseHeader
-                | WarningKind::MaxAgeAboveBrowserCap => {}
+                | WarningKind::MaxAgeAboveBrowserCap
+                | WarningKind::RoutePathTrailingSlash => {}
             }
         }
         (errors, warnings)

@@ -61,15 +61,17 @@ mod origin;
 mod path;
 mod policy;
 mod public_suffix;
+mod report;
 mod request;
 mod response;
+mod route;
 mod server_limits;
 mod setting;
 mod token;
 mod vary;
 
 pub use apply::{Detached, DetachedValue, HeaderSink, ResponseHeaders};
-pub use config::{AnyOr, Config, MAX_CONFIG_BYTES, MAX_YAML_ALIASES, MAX_YAML_DEPTH};
+pub use config::{AnyOr, Config, MAX_CONFIG_BYTES, MAX_YAML_ALIASES, MAX_YAML_DEPTH, Mode, Route};
 pub use decision::{
     Action, Decision, HeaderRef, MAX_DECISION_HEADERS, MAX_REQUEST_HEADER_LINES, RequestKind,
 };
@@ -81,8 +83,10 @@ pub use error::{
 pub use origin::MAX_ORIGIN_LEN;
 pub use path::is_normal_form_path;
 pub use policy::{Compiled, Policy, PolicyValue};
+pub use report::{ReportOutcome, Unreadable};
 pub use request::{Found, HeaderLines, RequestBytes, RequestHeader, RequestView, Scan};
 pub use response::{ResponseHeader, is_owned_header};
+pub use route::MAX_ROUTES;
 pub use server_limits::MethodLimit;
 pub use token::{MAX_EMPTY_ELEMENTS, MAX_REQUESTED_HEADERS};
 pub use vary::Vary;

@@ -379,6 +379,15 @@ pub(crate) enum Pattern {
         base: String,
         port: PortRule,
     },
+    /// `scheme://prefix*suffix.base[:port]`: the first label is `prefix`, one or more
+    /// characters (no dot), then `suffix`.
+    Label {
+        scheme: String,
+        prefix: String,
+        suffix: String,
+        base: String,
+        port: PortRule,
+    },
 }
 
 impl Pattern {
@@ -393,6 +402,17 @@ impl Pattern {
                 PortRule::Default => format!("{scheme}://*.{base}"),
                 PortRule::Exact(p) => format!("{scheme}://*.{base}:{p}"),
                 PortRule::Any => format!("{scheme}://*.{base}:*"),
+            },
+            Pattern::Label {
+                scheme,
+                prefix,
+                suffix,
+                base,
+                port,
+            } => match port {
+                PortRule::Default => format!("{scheme}://{prefix}*{suffix}.{base}"),
+                PortRule::Exact(p) => format!("{scheme}://{prefix}*{suffix}.{base}:{p}"),
+                PortRule::Any => format!("{scheme}://{prefix}*{suffix}.{base}:*"),
             },
         }
     }
@@ -414,7 +434,9 @@ impl Pattern {
                 });
                 (scheme, host)
             }
-            Pattern::Subdomain { scheme, base, .. } => (scheme.as_str(), base.as_str()),
+            Pattern::Subdomain { scheme, base, .. } | Pattern::Label { scheme, base, .. } => {
+                (scheme.as_str(), base.as_str())
+            }
         };
         scheme == "http" && !is_loopback_host(host)
     }
@@ -546,7 +568,7 @@ pub(crate) fn parse_pattern(value: &str) -> Result<Option<Pattern>, ErrorKind> {
         }));
     }
     if host_l.contains('*') {
-        return Err(ErrorKind::MisplacedWildcard);
+        return label_pattern(scheme, &host_l, port);
     }
     if !is_reg_host(host_l.as_bytes()) {
         return Err(ErrorKind::InvalidHost);
@@ -563,6 +585,44 @@ pub(crate) fn parse_pattern(value: &str) -> Result<Option<Pattern>, ErrorKind> {
         }
     }
     Ok(Some(exact_or_any_port(&host_l)))
+}
+
+/// A label pattern (`pr-*.preview.example.com`): one `*` inside the first label beside
+/// other characters, over a base that is a domain name and no public suffix.
+fn label_pattern(scheme: String, host: &str, port: PortRule) -> Result<Option<Pattern>, ErrorKind> {
+    let Some((label, base)) = host.split_once('.') else {
+        return Err(ErrorKind::MisplacedWildcard);
+    };
+    let Some((prefix, suffix)) = label.split_once('*') else {
+        return Err(ErrorKind::MisplacedWildcard);
+    };
+    if suffix.contains('*') || base.contains('*') {
+        return Err(ErrorKind::MisplacedWildcard);
+    }
+    // The label with one character in place of the `*` must be a valid label.
+    let sample = format!("{prefix}a{suffix}");
+    if !is_reg_host(sample.as_bytes()) || !is_reg_host(base.as_bytes()) {
+        return Err(ErrorKind::InvalidHost);
+    }
+    if ends_in_number(base) {
+        return Err(ErrorKind::WildcardOverIpAddress);
+    }
+    if let Some(rule) = public_suffix::wildcard_violation(base) {
+        // `*example.com` is most likely `*.example.com` with the dot missing.
+        let suggestion = (prefix.is_empty() && !suffix.starts_with('-'))
+            .then(|| format!("{scheme}://*.{suffix}.{base}"));
+        return Err(ErrorKind::PublicSuffixLabelPattern {
+            suffix: rule,
+            suggestion,
+        });
+    }
+    Ok(Some(Pattern::Label {
+        scheme,
+        prefix: prefix.to_owned(),
+        suffix: suffix.to_owned(),
+        base: base.to_owned(),
+        port,
+    }))
 }
 
 /// The error for a value without `://`: an opaque-origin scheme (`data:`, `about:blank`),
@@ -751,6 +811,26 @@ impl Set {
 /// Subdomain rules (scheme, port) by base host.
 type SubdomainRules = HashMap<Box<[u8]>, Vec<(Box<[u8]>, PortRule)>, FixedState>;
 
+/// One label pattern's rule for its base: scheme, the first label's prefix and suffix,
+/// and the port.
+#[derive(Debug, Clone)]
+struct LabelRule {
+    scheme: Box<[u8]>,
+    prefix: Box<[u8]>,
+    suffix: Box<[u8]>,
+    port: PortRule,
+}
+
+impl LabelRule {
+    /// Whether `label` is the prefix, one or more characters, then the suffix (the
+    /// caller gives one label: no dot).
+    fn matches_label(&self, label: &[u8]) -> bool {
+        label.len() > self.prefix.len() + self.suffix.len()
+            && label.starts_with(&self.prefix)
+            && label.ends_with(&self.suffix)
+    }
+}
+
 /// Why a request origin is not allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mismatch {
@@ -767,6 +847,8 @@ pub(crate) struct OriginSet {
     /// Subdomain patterns by base host; matched by looking up each suffix of the request
     /// host at a dot boundary.
     subdomains: SubdomainRules,
+    /// Label patterns by base host; matched by looking up the host after its first label.
+    labels: HashMap<Box<[u8]>, Vec<LabelRule>, FixedState>,
 }
 
 impl OriginSet {
@@ -787,6 +869,22 @@ impl OriginSet {
                         .or_default()
                         .push((scheme.as_bytes().into(), *port));
                 }
+                Pattern::Label {
+                    scheme,
+                    prefix,
+                    suffix,
+                    base,
+                    port,
+                } => set
+                    .labels
+                    .entry(base.as_bytes().into())
+                    .or_default()
+                    .push(LabelRule {
+                        scheme: scheme.as_bytes().into(),
+                        prefix: prefix.as_bytes().into(),
+                        suffix: suffix.as_bytes().into(),
+                        port: *port,
+                    }),
             }
         }
         set
@@ -844,6 +942,18 @@ impl OriginSet {
                 }
             }
         }
+        if !self.labels.is_empty() && n.reg_host {
+            let host = n.host();
+            let dot = host.iter().position(|&b| b == b'.');
+            if let Some((label, base)) = dot.and_then(|i| host.get(..i).zip(host.get(i + 1..)))
+                && let Some(rules) = self.labels.get(base)
+                && rules.iter().any(|r| {
+                    &*r.scheme == n.scheme() && r.port.matches(n.port) && r.matches_label(label)
+                })
+            {
+                return Ok(());
+            }
+        }
         Err(Mismatch::NotListed)
     }
 }
@@ -873,6 +983,106 @@ mod tests {
             s.check(b"https://example.com:0443"),
             Err(Mismatch::Malformed)
         );
+    }
+
+    #[test]
+    fn label_patterns_match_one_or_more_characters_of_one_label() {
+        let s = set(&[
+            "https://pr-*.preview.example.com",
+            "https://*-staging.example.com",
+            "http://dev-*-x.example.test:*",
+        ]);
+        for ok in [
+            "https://pr-1.preview.example.com",
+            "https://pr-abc-def.preview.example.com",
+            "https://PR-1.Preview.Example.com",
+            "https://pr-1.preview.example.com:443",
+            "https://api-staging.example.com",
+            "https://a-staging.example.com",
+            "http://dev-a-x.example.test",
+            "http://dev-a-x.example.test:8080",
+        ] {
+            assert!(s.check(ok.as_bytes()).is_ok(), "{ok}");
+        }
+        for no in [
+            "https://pr-.preview.example.com",
+            "https://pr-1.x.preview.example.com",
+            "https://preview.example.com",
+            "https://x.pr-1.preview.example.com",
+            "https://qa-1.preview.example.com",
+            "http://pr-1.preview.example.com",
+            "https://pr-1.preview.example.com:8443",
+            "https://pr-1.preview.example.com.evil.com",
+            "https://-staging.example.com",
+            "https://staging.example.com",
+            "https://api-staging.example.com.evil",
+            "http://dev--x.example.test",
+            "http://dev-x.example.test",
+        ] {
+            assert!(s.check(no.as_bytes()).is_err(), "{no}");
+        }
+    }
+
+    #[test]
+    fn label_pattern_errors() {
+        let err = |v: &str| parse_pattern(v).err();
+        assert!(matches!(
+            err("https://myapp-*.vercel.app"),
+            Some(ErrorKind::PublicSuffixLabelPattern { suffix, suggestion: None }) if suffix == "vercel.app"
+        ));
+        assert!(matches!(
+            err("https://pr-*.co.uk"),
+            Some(ErrorKind::PublicSuffixLabelPattern { .. })
+        ));
+        assert!(matches!(
+            err("https://a*.ck"),
+            Some(ErrorKind::PublicSuffixLabelPattern { suffix, .. }) if suffix == "*.ck"
+        ));
+        assert_eq!(
+            err("https://*example.com"),
+            Some(ErrorKind::PublicSuffixLabelPattern {
+                suffix: "com".into(),
+                suggestion: Some("https://*.example.com".into())
+            })
+        );
+        assert_eq!(
+            err("https://pr-*-*.example.com"),
+            Some(ErrorKind::MisplacedWildcard)
+        );
+        assert_eq!(
+            err("https://pr-*.*.example.com"),
+            Some(ErrorKind::MisplacedWildcard)
+        );
+        assert_eq!(
+            err("https://a.pr-*.example.com"),
+            Some(ErrorKind::MisplacedWildcard)
+        );
+        assert_eq!(err("https://pr-*"), Some(ErrorKind::MisplacedWildcard));
+        assert_eq!(
+            err("http://1*.0.0.1"),
+            Some(ErrorKind::WildcardOverIpAddress)
+        );
+        assert_eq!(
+            err("https://pr_*!.example.com"),
+            Some(ErrorKind::InvalidHost)
+        );
+        assert_eq!(
+            parse_pattern("HTTPS://PR-*.Example.COM:443")
+                .unwrap()
+                .unwrap()
+                .to_config_string(),
+            "https://pr-*.example.com"
+        );
+        assert_eq!(
+            parse_pattern("http://dev-*.example.test:*")
+                .unwrap()
+                .unwrap()
+                .to_config_string(),
+            "http://dev-*.example.test:*"
+        );
+        // A label pattern over a private-network name is fine, as "localhost" is no
+        // public suffix.
+        assert!(parse_pattern("http://app-*.localhost:*").is_ok());
     }
 
     #[test]

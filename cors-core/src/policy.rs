@@ -7,9 +7,10 @@ use std::sync::Arc;
 use http::HeaderValue;
 
 use crate::compile::Compiler;
-use crate::config::{AnyOr, Config};
+use crate::config::{AnyOr, Config, Mode};
 use crate::error::{ConfigErrors, ConfigWarning, LoadError};
 use crate::origin::{OriginSet, Pattern, parse_pattern};
+use crate::route::{self, RouteTable};
 use crate::setting::Settings;
 
 /// A validated, compiled CORS policy: immutable, `Send + Sync`, and cheap to clone (one
@@ -37,7 +38,11 @@ pub struct Policy {
 pub(crate) struct Inner {
     /// The normalized config.
     pub(crate) config: Config,
+    /// The top-level settings: the policy of every path no route covers.
     pub(crate) settings: Settings,
+    pub(crate) mode: Mode,
+    /// The routes, when the config has any.
+    pub(crate) routes: Option<Box<RouteTable>>,
     /// Every precomputed header value, indexed by `ValueId`.
     pub(crate) values: Box<[PolicyValue]>,
 }
@@ -48,12 +53,12 @@ pub(crate) struct Inner {
 /// can convert every value once and look its own copy up per request.
 #[derive(Debug, Clone)]
 pub struct PolicyValue {
-    id: u8,
+    id: u16,
     value: HeaderValue,
 }
 
 impl PolicyValue {
-    pub(crate) fn new(id: u8, value: HeaderValue) -> PolicyValue {
+    pub(crate) fn new(id: u16, value: HeaderValue) -> PolicyValue {
         PolicyValue { id, value }
     }
 
@@ -92,12 +97,28 @@ impl Policy {
     /// index, value and fix.
     pub fn compile(config: &Config) -> Result<Compiled, ConfigErrors> {
         let mut c = Compiler::default();
-        let (settings, normalized) = Settings::compile(&mut c, config)?;
+        let (settings, mut normalized) = Settings::compile(&mut c, config);
+        let routes = route::compile_routes(&mut c, config);
+        if !c.errors.is_empty() {
+            let mut errors = c.errors;
+            errors.sort_by_key(|e| (e.route(), e.field(), e.index()));
+            return Err(ConfigErrors::new(errors));
+        }
+        normalized.routes = config
+            .routes
+            .iter()
+            .zip(&routes)
+            .map(|(r, compiled)| route::normalized_route(r, compiled))
+            .collect();
         let mut warnings = c.warnings;
-        warnings.sort_by_key(|w| (w.field(), w.index()));
+        warnings.sort_by_key(|w| (w.route(), w.field(), w.index()));
+        let routes =
+            (!config.routes.is_empty()).then(|| Box::new(RouteTable::new(routes, config.mode)));
         let inner = Inner {
             config: normalized,
             settings,
+            mode: config.mode,
+            routes,
             values: c.values.into_boxed_slice(),
         };
         Ok(Compiled {
@@ -202,6 +223,45 @@ impl Policy {
     /// every response gets the same headers and none varies on `Origin`.
     pub fn is_constant(&self) -> bool {
         self.inner.settings.origins.is_any()
+    }
+
+    /// The route covering the raw request target `raw_target` (its normalized path and
+    /// mode) and that route's policy on its own (the top level's, without routes, when no
+    /// route covers it). `None` when the config has no routes. For diagnostics (`cors
+    /// explain`): it compiles a policy, unlike deciding.
+    ///
+    /// ```
+    /// let policy = cors_core::Policy::from_toml_str(r#"
+    ///     allow_origins = ["https://app.example.com"]
+    ///     [[routes]]
+    ///     path = "/public"
+    ///     allow_origins = "*"
+    /// "#)?;
+    /// let (route, public) = policy.for_path(b"/public/feed").unwrap();
+    /// assert_eq!(route, Some("/public"));
+    /// assert!(public.is_constant());
+    /// # Ok::<(), cors_core::LoadError>(())
+    /// ```
+    pub fn for_path(&self, raw_target: &[u8]) -> Option<(Option<&str>, Policy)> {
+        let table = self.inner.routes.as_deref()?;
+        let route = table.find(route::path_of(raw_target));
+        let config = match route {
+            Some(r) => r.resolved.clone(),
+            None => Config {
+                routes: Vec::new(),
+                ..self.inner.config.clone()
+            },
+        };
+        // A normalized config of a compiled policy compiles again.
+        let policy = Policy::compile(&config).ok()?.policy;
+        Some((route.map(|r| &*r.path), policy))
+    }
+
+    /// The path of route `index` (normalized), when the config has it.
+    pub(crate) fn route_path(&self, index: u32) -> Option<&str> {
+        let table = self.inner.routes.as_deref()?;
+        // A compiled policy has every route, in config order.
+        table.routes.get(index as usize).map(|r| &*r.path)
     }
 
     /// Every precomputed response header value, indexed by [`PolicyValue::id`].

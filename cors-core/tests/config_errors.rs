@@ -227,7 +227,6 @@ fn e113_invalid_port() {
 fn e114_misplaced_wildcard() {
     for bad in [
         "https://a.*.example.com",
-        "https://*example.com",
         "*://example.com",
         "https://example.com:8*",
         "https://*.*.example.com",
@@ -239,6 +238,27 @@ fn e114_misplaced_wildcard() {
             &["whole first label", "http://localhost:*"],
         );
     }
+}
+
+#[test]
+fn e122_label_pattern_over_a_public_suffix() {
+    assert_error(
+        r#"allow_origins = ["https://myapp-*.vercel.app"]"#,
+        "E122",
+        Field::AllowOrigins,
+        &[
+            "\"vercel.app\"",
+            "anyone's Vercel project",
+            "https://pr-*.preview.example.com",
+        ],
+    );
+    // The missing dot of a subdomain wildcard gets the fix.
+    assert_error(
+        r#"allow_origins = ["https://*example.com"]"#,
+        "E122",
+        Field::AllowOrigins,
+        &["did you mean \"https://*.example.com\""],
+    );
 }
 
 #[test]

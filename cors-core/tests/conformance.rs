@@ -73,7 +73,7 @@ fn route(method: &Method, path: &str) -> (StatusCode, HeaderMap, &'static str) {
 
 fn run(policy: &Policy, case: &Case) -> Result<Response, String> {
     let req = request(case)?;
-    let decision = policy.decide(&req);
+    let decision = policy.decide_at(&req, case.path.as_bytes());
     let (status, mut headers, body) = match decision.action() {
         Action::Forward => route(req.method(), &case.path),
         Action::Respond(status) => (status, HeaderMap::new(), ""),

@@ -2,7 +2,8 @@
 //! panics and its output keeps the invariants browsers rely on.
 
 use cors_core::{
-    Action, AnyOr, Config, HeaderLines, Policy, RequestBytes, RequestKind, ResponseHeader, Vary,
+    Action, AnyOr, Config, DenialKind, HeaderLines, Policy, RequestBytes, RequestKind,
+    ResponseHeader, Route, Vary, is_normal_form_path,
 };
 use http::{HeaderValue, Request};
 use proptest::prelude::*;
@@ -110,6 +111,7 @@ prop_compose! {
         Config {
             allow_origins, allow_methods, allow_headers, expose_headers, allow_credentials,
             max_age, allow_private_network, preflight_status, preflight_continue,
+            ..Config::default()
         }
     }
 }
@@ -168,6 +170,37 @@ fn slices(v: &[Vec<u8>]) -> Vec<&[u8]> {
     v.iter().map(Vec::as_slice).collect()
 }
 
+/// A generated request's lines as slices, to view as the engine reads them.
+struct Lines<'r> {
+    method: &'r [u8],
+    all: [Vec<&'r [u8]>; 4],
+}
+
+impl<'r> Lines<'r> {
+    fn of(req: &'r Req) -> Self {
+        Lines {
+            method: &req.method,
+            all: [
+                slices(&req.origin),
+                slices(&req.request_method),
+                slices(&req.request_headers),
+                slices(&req.private_network),
+            ],
+        }
+    }
+
+    fn view(&self) -> RequestBytes<'_> {
+        let [o, m, h, p] = &self.all;
+        RequestBytes {
+            method: self.method,
+            origin: HeaderLines::Many(o),
+            request_method: HeaderLines::Many(m),
+            request_headers: HeaderLines::Many(h),
+            private_network: HeaderLines::Many(p),
+        }
+    }
+}
+
 fn is_cors_header(h: ResponseHeader) -> bool {
     h.as_str().starts_with("access-control-")
 }
@@ -181,19 +214,9 @@ proptest! {
             return Ok(());
         };
         let policy = compiled.policy;
-        let (o, m, h, p) = (
-            slices(&req.origin),
-            slices(&req.request_method),
-            slices(&req.request_headers),
-            slices(&req.private_network),
-        );
-        let view = RequestBytes {
-            method: &req.method,
-            origin: HeaderLines::Many(&o),
-            request_method: HeaderLines::Many(&m),
-            request_headers: HeaderLines::Many(&h),
-            private_network: HeaderLines::Many(&p),
-        };
+        let lines = Lines::of(&req);
+        let view = lines.view();
+        let [o, m, _, _] = &lines.all;
         let d = policy.decide(&view);
         let get = |h: ResponseHeader| d.get(h).map(|v| v.as_bytes().to_vec());
         let acao = get(ResponseHeader::AllowOrigin);
@@ -381,4 +404,146 @@ fn to_http(req: &Req) -> Option<Request<()>> {
         }
     }
     b.body(()).ok()
+}
+
+/// Route paths, nested and side by side.
+const ROUTE_PATHS: &[&str] = &[
+    "/",
+    "/api",
+    "/api/v1",
+    "/admin",
+    "/public",
+    "/a;b",
+    "/api/v1/x",
+];
+
+/// Request targets: in normal form (under, beside and between the routes) and not.
+const TARGETS: &[&str] = &[
+    "/",
+    "/api",
+    "/api/",
+    "/api/v1/items?x=1",
+    "/apix",
+    "/api/v10",
+    "/admin/x",
+    "/a;b/c",
+    "/a",
+    "/public/feed#f",
+    "/api/v1/x/y",
+    "/other",
+    "//admin/x",
+    "/%61dmin/x",
+    "/public/../admin/x",
+    "/public%2F..%2Fadmin",
+    "/api/./v1",
+    "/api\\v1",
+    "/api//v1",
+    "*",
+    "",
+];
+
+prop_compose! {
+    fn route()(
+        path in prop::sample::select(ROUTE_PATHS),
+        over in config(),
+        mask in any::<u16>(),
+    ) -> Route {
+        let on = |bit: u16| mask & (1 << bit) != 0;
+        Route {
+            allow_origins: on(0).then(|| over.allow_origins.clone()),
+            allow_methods: on(1).then(|| over.allow_methods.clone()),
+            allow_headers: on(2).then(|| over.allow_headers.clone()),
+            expose_headers: on(3).then(|| over.expose_headers.clone()),
+            allow_credentials: on(4).then_some(over.allow_credentials),
+            max_age: on(5).then_some(over.max_age),
+            allow_private_network: on(6).then_some(over.allow_private_network),
+            preflight_status: on(7).then_some(over.preflight_status),
+            preflight_continue: on(8).then_some(over.preflight_continue),
+            ..Route::new(path)
+        }
+    }
+}
+
+/// The route a reference linear scan picks for `path`: the longest prefix by whole
+/// segments.
+fn reference_route<'r>(routes: &'r [Route], path: &str) -> Option<&'r Route> {
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    routes
+        .iter()
+        .filter(|r| {
+            r.path == "/"
+                || path
+                    .strip_prefix(r.path.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+        .max_by_key(|r| r.path.len())
+}
+
+/// A decision as comparable data: kind, action, denial kind, headers, `Vary`.
+type Summary = (
+    RequestKind,
+    Action,
+    Option<DenialKind>,
+    Vec<(ResponseHeader, Vec<u8>)>,
+    Vary,
+);
+
+fn summary<V: AsRef<[u8]> + ?Sized>(d: &cors_core::Decision<'_, V>) -> Summary {
+    (
+        d.kind(),
+        d.action(),
+        d.denial().map(|x| x.kind()),
+        d.headers()
+            .map(|(h, v)| (h, v.as_bytes().to_vec()))
+            .collect(),
+        d.vary(),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// A config with routes decides, for every path in normal form, exactly as the single
+    /// policy of the route the path falls into; for any other path it grants nothing.
+    #[test]
+    fn routes_decide_as_their_single_policy(
+        top in config(),
+        routes in prop::collection::vec(route(), 1..5),
+        req in request(),
+        target in prop::sample::select(TARGETS),
+    ) {
+        let mut routes = routes;
+        let mut seen = std::collections::HashSet::new();
+        routes.retain(|r| seen.insert(r.path.clone()));
+        let mut config = top.clone();
+        config.routes = routes.clone();
+        let Ok(compiled) = Policy::compile(&config) else {
+            return Ok(());
+        };
+        let policy = compiled.policy;
+        let lines = Lines::of(&req);
+        let view = lines.view();
+        let d = policy.decide_at(&view, target.as_bytes());
+        if is_normal_form_path(target.as_bytes()) {
+            let route = reference_route(&routes, target);
+            let single = match route {
+                Some(r) => r.resolve(&top),
+                None => top.clone(),
+            };
+            let single = Policy::compile(&single).expect("a route of a valid config is valid").policy;
+            let expected = single.decide(&view);
+            prop_assert_eq!(summary(&d), summary(&expected));
+            // Routes report their normalized path; "/" stays "/".
+            let expected_path = route.map(|r| r.path.as_str());
+            prop_assert_eq!(d.route(), expected_path);
+        } else {
+            prop_assert!(d.headers().all(|(h, _)| !h.as_str().starts_with("access-control-")));
+            if d.kind() != RequestKind::NotCors {
+                prop_assert_eq!(d.denial().map(|x| x.kind()), Some(DenialKind::PathNotNormal));
+            }
+            if d.kind() == RequestKind::Preflight {
+                prop_assert_eq!(d.action(), Action::Respond(http::StatusCode::FORBIDDEN));
+            }
+        }
+    }
 }

@@ -55,6 +55,11 @@ pub struct Exchange {
     pub denial: Option<EngineDenial>,
     /// The rules that allowed it, if allowed.
     pub grants: Vec<Grant>,
+    /// The route whose policy decided (its path), when the config has routes and one
+    /// covers the request's path.
+    pub route: Option<String>,
+    /// Whether the deciding policy is report-only: the server would change nothing.
+    pub report_only: bool,
     /// What the browser does with the response.
     pub browser: Result<Accepted, Blocked>,
 }
@@ -200,11 +205,21 @@ pub fn simulate(
 }
 
 pub(crate) fn exchange(policy: &Policy, request: Request<()>, fetch: &FetchRequest) -> Exchange {
-    let decision = policy.decide(&request);
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_owned();
+    let decision = policy.decide_at(&request, target.as_bytes());
+    let route = decision.route().map(str::to_owned);
+    let report_only = decision.is_report_only();
     let mut headers = HeaderMap::new();
-    decision.apply(&mut headers);
+    // What the policy decides, as an enforced policy would send it.
+    decision
+        .to_response_headers_enforced()
+        .apply(policy, &mut headers);
     let kind = decision.kind();
-    let action = decision.action();
+    let action = decision.decided_action();
     let denial = decision.denial().map(|d| EngineDenial {
         kind: d.kind(),
         message: d.to_string(),
@@ -213,7 +228,10 @@ pub(crate) fn exchange(policy: &Policy, request: Request<()>, fetch: &FetchReque
         Action::Respond(s) => s,
         Action::Forward => StatusCode::OK,
     };
-    let grants = grants(policy, &request);
+    let grants = match policy.for_path(target.as_bytes()) {
+        Some((_, own)) => grants(&own, &request),
+        None => grants(policy, &request),
+    };
     let mut ex = Exchange {
         request,
         kind,
@@ -222,6 +240,8 @@ pub(crate) fn exchange(policy: &Policy, request: Request<()>, fetch: &FetchReque
         headers,
         denial,
         grants,
+        route,
+        report_only,
         browser: Ok(Accepted::Preflight { max_age: None }),
     };
     ex.browser = ex.browser_check(fetch, status, &ex.headers);

@@ -1,8 +1,8 @@
 //! Deciding a request: `cors_request` in, a caller-owned `cors_decision` out.
 
 use cors_core::{
-    Action, Decision, Denial, DenialKind, HeaderRef, MAX_DECISION_HEADERS,
-    MAX_REQUEST_HEADER_LINES, RequestHeader, RequestKind, RequestView,
+    Action, Decision, Denial, DenialKind, HeaderRef, HeaderSink, MAX_DECISION_HEADERS,
+    MAX_REQUEST_HEADER_LINES, RequestHeader, RequestKind, RequestView, ResponseHeader, Vary,
 };
 
 use crate::guard::{CallerBuf, guard};
@@ -96,6 +96,11 @@ pub struct cors_request {
     pub request_headers: cors_lines,
     /// `Access-Control-Request-Private-Network` lines.
     pub private_network: cors_lines,
+    /// The raw request target as received (`/api/items?x=1`: not decoded, not
+    /// normalized; the query may be left on). It picks the route of a policy with routes
+    /// (docs/semantics.md, "Routes"); with routes, an empty path is not in normal form and
+    /// is granted nothing. Policies without routes ignore it.
+    pub path: cors_str,
 }
 
 /// cbindgen:ignore
@@ -107,6 +112,7 @@ impl cors_request {
         request_method: cors_lines::ABSENT,
         request_headers: cors_lines::ABSENT,
         private_network: cors_lines::ABSENT,
+        path: cors_str::NULL,
     };
 }
 
@@ -165,6 +171,13 @@ pub struct cors_decision {
     /// The request value the denial is about (the origin, method or header name), pointing
     /// into the request; empty when the kind carries none.
     pub denial_value: cors_str,
+    /// The path of the route that decided (static for the policy's life); empty for the
+    /// top-level policy.
+    pub route: cors_str,
+    /// The deciding policy is report-only: `action` is `CORS_ACTION_FORWARD`, no header
+    /// and no `Vary` are given, the response is left as the handler made it; call
+    /// `cors_report` with the handler's response to compare the two.
+    pub report_only: bool,
 }
 
 const EMPTY_HEADER: cors_header = cors_header {
@@ -188,6 +201,8 @@ impl cors_decision {
         denial_name: cors_str::NULL,
         denial_message: cors_str::NULL,
         denial_value: cors_str::NULL,
+        route: cors_str::NULL,
+        report_only: false,
     };
 
     /// The headers as a slice.
@@ -206,7 +221,10 @@ impl cors_decision {
         // reference to the possibly uninitialized memory is made.
         let headers = unsafe { (&raw mut (*out).headers).cast::<cors_header>() };
         let mut count = 0;
-        for (name, value) in d.headers().take(CORS_MAX_HEADERS) {
+        let report_only = d.is_report_only();
+        // A report-only decision applies nothing.
+        let shown = if report_only { 0 } else { CORS_MAX_HEADERS };
+        for (name, value) in d.headers().take(shown) {
             let header = cors_header {
                 name: cors_str::from_static(name.as_str()),
                 value: cors_str::from_bytes(value.as_bytes()),
@@ -229,7 +247,10 @@ impl cors_decision {
             Action::Forward => (cors_action::Forward, 0),
             Action::Respond(s) => (cors_action::Respond, s.as_u16()),
         };
-        let vary = d.vary();
+        let vary = if report_only { Vary::NONE } else { d.vary() };
+        let route = d
+            .route()
+            .map_or(cors_str::empty(), |r| cors_str::from_bytes(r.as_bytes()));
         let (denial, name, message, value) = match d.denial() {
             Some(denial) => {
                 let k = denial.kind();
@@ -255,6 +276,8 @@ impl cors_decision {
             (&raw mut (*out).denial_name).write(name);
             (&raw mut (*out).denial_message).write(message);
             (&raw mut (*out).denial_value).write(value);
+            (&raw mut (*out).route).write(route);
+            (&raw mut (*out).report_only).write(report_only);
         }
     }
 }
@@ -263,6 +286,7 @@ impl cors_decision {
 /// directly from the caller's arrays, all of them, without copying.
 struct CRequest<'a> {
     method: &'a [u8],
+    path: &'a [u8],
     lines: [&'a [cors_str]; 4],
 }
 
@@ -276,6 +300,8 @@ impl<'a> CRequest<'a> {
     unsafe fn new(r: &cors_request) -> Result<CRequest<'a>, cors_result> {
         // SAFETY: forwarded to the caller.
         let method = unsafe { r.method.bytes() }?;
+        // SAFETY: forwarded to the caller.
+        let path = unsafe { r.path.bytes() }?;
         let mut lines: [&[cors_str]; 4] = [&[]; 4];
         let headers = [
             r.origin,
@@ -292,7 +318,11 @@ impl<'a> CRequest<'a> {
             }
             *slot = array;
         }
-        Ok(CRequest { method, lines })
+        Ok(CRequest {
+            method,
+            path,
+            lines,
+        })
     }
 }
 
@@ -351,7 +381,7 @@ pub unsafe extern "C" fn cors_decide(
         let req = unsafe { CRequest::new(request) }?;
         // Every check is done: from here on the call succeeds (the engine cannot fail), so
         // writing the output in place keeps "outputs only on success".
-        let decision = policy.policy.decide(&req);
+        let decision = policy.policy.decide_at(&req, req.path);
         // SAFETY: non-NULL, valid for a write (caller contract).
         unsafe { cors_decision::write(&decision, decision_out) };
         Ok(())
@@ -403,6 +433,152 @@ pub unsafe extern "C" fn cors_decision_reason(
             cors_result::Ok => Ok(()),
             e => Err(e),
         }
+    })
+}
+
+/// The handler's response as `cors_report` reads it: its status and the lines of the
+/// headers a browser's CORS check reads. Zero-initialize it and set what the response has.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct cors_response {
+    /// The response status.
+    pub status: u16,
+    /// `Access-Control-Allow-Origin` lines.
+    pub allow_origin: cors_lines,
+    /// `Access-Control-Allow-Credentials` lines.
+    pub allow_credentials: cors_lines,
+    /// `Access-Control-Allow-Methods` lines.
+    pub allow_methods: cors_lines,
+    /// `Access-Control-Allow-Headers` lines.
+    pub allow_headers: cors_lines,
+}
+
+/// A report-only decision set against the handler's response, filled by `cors_report`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct cors_report_outcome {
+    /// Whether there is anything to report: the deciding policy is report-only and the
+    /// request is a CORS request. The other fields are meaningful only when true.
+    pub reported: bool,
+    /// Whether the policy allows the request (else `cors_decision.denial` says why).
+    pub policy_allows: bool,
+    /// Whether the handler's response lets a browser read it (for a preflight: lets the
+    /// browser send the request).
+    pub handler_allows: bool,
+    /// The two disagree: log it (at info level, with the denial and `handler_reason`).
+    pub disagrees: bool,
+    /// Why the browser could not read the handler's response (static; empty when it
+    /// can).
+    pub handler_reason: cors_str,
+}
+
+/// The response lines of a `cors_response`, checked.
+struct CResponse<'a> {
+    lines: [&'a [cors_str]; 4],
+}
+
+impl HeaderSink for CResponse<'_> {
+    type Value = ();
+    fn any_name(&self, _: impl FnMut(&[u8]) -> bool) -> bool {
+        false
+    }
+    // Read-only: report-only mode never changes a response.
+    fn remove(&mut self, _: ResponseHeader) {}
+    fn append(&mut self, _: ResponseHeader, _: ()) {}
+    fn values(&self, h: ResponseHeader) -> impl Iterator<Item = &[u8]> {
+        let lines: &[cors_str] = match h {
+            ResponseHeader::AllowOrigin => self.lines[0],
+            ResponseHeader::AllowCredentials => self.lines[1],
+            ResponseHeader::AllowMethods => self.lines[2],
+            ResponseHeader::AllowHeaders => self.lines[3],
+            _ => &[],
+        };
+        lines.iter().map(|line| {
+            // SAFETY: every line was checked when the `CResponse` was built, and the
+            // caller keeps the buffers valid during the call.
+            unsafe { line.bytes() }.unwrap_or_default()
+        })
+    }
+    fn vary(&self) -> impl Iterator<Item = &[u8]> {
+        std::iter::empty()
+    }
+    fn append_vary(&mut self, _: Vary) {}
+}
+
+/// Report-only mode for a server that applies decisions itself: decides `request` again
+/// (it is cheap) and, when the deciding policy is report-only, sets the decision against
+/// the handler's `response`, logs nothing (the server logs) and fills `*out`. Call it
+/// after the handler ran, for requests whose `cors_decision.report_only` was true.
+///
+/// Returns `CORS_RESULT_OK` or `CORS_RESULT_NULL_POINTER`.
+///
+/// # Safety
+///
+/// `policy` is a live policy; `request`, `response` and every buffer they point to are
+/// valid for reads during the call; `out` is valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cors_report(
+    policy: *const cors_policy,
+    request: *const cors_request,
+    response: *const cors_response,
+    out: *mut cors_report_outcome,
+) -> cors_result {
+    guard(|| {
+        // SAFETY: NULL or a live policy (caller contract).
+        let policy = unsafe { cors_policy::as_ref(policy) }?;
+        // SAFETY: NULL or valid for reads (caller contract).
+        let request = unsafe { request.as_ref() }.ok_or(cors_result::NullPointer)?;
+        // SAFETY: as above.
+        let response = unsafe { response.as_ref() }.ok_or(cors_result::NullPointer)?;
+        if out.is_null() {
+            return Err(cors_result::NullPointer);
+        }
+        // SAFETY: the request's buffers are valid during this call (caller contract).
+        let req = unsafe { CRequest::new(request) }?;
+        let mut lines: [&[cors_str]; 4] = [&[]; 4];
+        let headers = [
+            response.allow_origin,
+            response.allow_credentials,
+            response.allow_methods,
+            response.allow_headers,
+        ];
+        for (slot, h) in lines.iter_mut().zip(headers) {
+            // SAFETY: valid for reads during this call (caller contract).
+            let array = unsafe { h.array() }?;
+            for line in array {
+                // SAFETY: as above; checked so `values` can rely on it.
+                unsafe { line.bytes() }?;
+            }
+            *slot = array;
+        }
+        let sink = CResponse { lines };
+        let decision = policy.policy.decide_at(&req, req.path);
+        let outcome = decision
+            .is_report_only()
+            .then(|| decision.report_against(&sink, Some(response.status)))
+            .flatten();
+        let result = match outcome {
+            None => cors_report_outcome {
+                reported: false,
+                policy_allows: decision.is_allowed(),
+                handler_allows: false,
+                disagrees: false,
+                handler_reason: cors_str::empty(),
+            },
+            Some(o) => cors_report_outcome {
+                reported: true,
+                policy_allows: o.policy_allows,
+                handler_allows: o.handler.is_ok(),
+                disagrees: o.disagrees(),
+                handler_reason: match o.handler {
+                    Ok(()) => cors_str::empty(),
+                    Err(why) => cors_str::from_static(why.description()),
+                },
+            },
+        };
+        // SAFETY: non-NULL, valid for a write (caller contract).
+        unsafe { out.write(result) };
+        Ok(())
     })
 }
 

@@ -66,7 +66,7 @@ pub fn wrap(layout: &Layout, http: &str) -> String {
          {user}\
          pid {pid};\n\
          lock_file {lock};\n\
-         error_log {log} notice;\n\
+         error_log {log} info;\n\
          events {{ worker_connections 1024; }}\n\
          http {{\n\
          access_log off;\n\

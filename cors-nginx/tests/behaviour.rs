@@ -509,3 +509,60 @@ fn the_example_config_is_valid() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Report-only mode: nothing in the exchange changes (a preflight reaches the location,
+/// the location's own headers stay), and each disagreement between the policy and the
+/// response is one `info` line in the error log.
+#[test]
+fn report_only_changes_nothing_and_logs_disagreements() {
+    let policy = "allow_origins = [\"https://app.example.com\"]\n\
+                  allow_methods = [\"GET\", \"PUT\"]\n\
+                  mode = \"report-only\"\n";
+    let s = Server::start("report-only", &[("cors.toml", policy)], |dir, port| {
+        format!(
+            "server {{\n\
+               listen 127.0.0.1:{port};\n\
+               cors_policy {};\n\
+               location /legacy/ {{\n\
+                 add_header Access-Control-Allow-Origin https://legacy.example always;\n\
+                 add_header x-handler reached always;\n\
+                 return 200 ok;\n\
+               }}\n\
+               location / {{ add_header x-handler reached always; return 200 ok; }}\n\
+             }}\n",
+            q(&dir.join("cors.toml"))
+        )
+    });
+
+    // The policy would allow; the location grants nothing: the browser could not read it.
+    let r = s.actual("GET", "/api/x", APP);
+    assert_eq!(r.status, 200);
+    assert_no_cors(&r, "report-only adds nothing");
+    assert!(r.header("vary").is_none(), "{r:#?}");
+    // The policy would deny; the location's own grant stays and lets the browser read it.
+    let r = s.actual("GET", "/legacy/x", "https://legacy.example");
+    assert_eq!(
+        r.header("access-control-allow-origin").as_deref(),
+        Some("https://legacy.example")
+    );
+    // A preflight reaches the location (no 204 or 403 from the module).
+    let r = s.preflight("/api/x", APP, "PUT");
+    assert_eq!(
+        (r.status, r.header("x-handler").as_deref()),
+        (200, Some("reached"))
+    );
+
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let log = s.nginx.error_log();
+        let allow = log.contains("cors report-only: the policy would allow \"GET /api/x\"")
+            && log.contains("it has no Access-Control-Allow-Origin");
+        let deny = log.contains("cors report-only: the policy would deny \"GET /legacy/x\"")
+            && log.contains("origin https://legacy.example is not in allow_origins");
+        if allow && deny && log.contains("[info]") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "missing report lines:\n{log}");
+        thread::sleep(Duration::from_millis(50));
+    }
+}

@@ -89,16 +89,18 @@ impl Scopes {
     /// `on_response`) and kept in the request's local cache. With several scopes the
     /// policy is chosen by path, which Rocket routes on decoded segments with empty ones
     /// dropped: a path not in normal form (`//api/x`, `/%61pi/x`) could reach one scope's
-    /// routes under another scope's policy, so it is granted nothing (`decide_at`).
+    /// routes under another scope's policy, so it is granted nothing (`decide_scoped`).
+    /// A config's own routes are picked by the raw path in the core (`decide_at`).
     fn decision<'a>(&'a self, req: &Request<'_>) -> Option<(&'a ScopePolicy, Detached)> {
         let path = req.uri().path();
         let compiled = self.find(path.as_str())?;
         let decide = || {
             let view = RocketRequest(req);
+            let raw = path.as_str().as_bytes();
             let decision = if self.scopes.len() > 1 {
-                compiled.policy.decide_at(&view, path.as_str().as_bytes())
+                compiled.policy.decide_scoped(&view, raw)
             } else {
-                compiled.policy.decide(&view)
+                compiled.policy.decide_at(&view, raw)
             };
             decision.detach(&view)
         };
@@ -137,18 +139,27 @@ impl Scopes {
                 *res.body_mut() = Body::default();
             }
         }
-        decision.apply_to(&compiled.policy, &mut Sink(res), |v| match v {
-            DetachedValue::Policy(p) => compiled
-                .values
-                .get(p.id())
-                .and_then(|v| v.as_deref())
-                .map(Cow::Borrowed),
-            DetachedValue::Request { header, line } => req
-                .headers()
-                .get(header.as_str())
-                .nth(line)
-                .map(Cow::Borrowed),
-        });
+        let status = res.status().code;
+        let view = RocketRequest(req);
+        decision.apply_to(
+            &compiled.policy,
+            &view,
+            req.uri().path().as_str().as_bytes(),
+            status,
+            &mut Sink(res),
+            |v| match v {
+                DetachedValue::Policy(p) => compiled
+                    .values
+                    .get(p.id())
+                    .and_then(|v| v.as_deref())
+                    .map(Cow::Borrowed),
+                DetachedValue::Request { header, line } => req
+                    .headers()
+                    .get(header.as_str())
+                    .nth(line)
+                    .map(Cow::Borrowed),
+            },
+        );
     }
 }
 
@@ -171,6 +182,9 @@ impl<'r> HeaderSink for Sink<'_, 'r> {
     }
     fn append(&mut self, h: ResponseHeader, value: Cow<'r, str>) {
         self.0.adjoin_raw_header(h.as_str(), value);
+    }
+    fn values(&self, h: ResponseHeader) -> impl Iterator<Item = &[u8]> {
+        self.0.headers().get(h.as_str()).map(str::as_bytes)
     }
     fn vary(&self) -> impl Iterator<Item = &[u8]> {
         self.0.headers().get("vary").map(str::as_bytes)

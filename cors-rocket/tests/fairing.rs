@@ -248,7 +248,7 @@ fn scopes_have_their_own_policies() {
 }
 
 /// Rocket routes on decoded segments with empty ones dropped, while scopes are chosen by
-/// the raw path: a path not in normal form gets no grant from any scope (docs/semantics.md, "Policies chosen by path").
+/// the raw path: a path not in normal form gets no grant from any scope (docs/semantics.md, "Normal form").
 #[test]
 fn scopes_grant_nothing_to_paths_not_in_normal_form() {
     let public = Policy::from_toml_str(r#"allow_origins = "*""#).unwrap();

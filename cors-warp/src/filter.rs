@@ -4,6 +4,7 @@ use std::future::ready;
 
 use cors_core::{Action, Policy, ResponseHeaders};
 use http::{HeaderMap, Method, StatusCode};
+use warp::path::FullPath;
 use warp::reject::Reject;
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
@@ -56,12 +57,19 @@ where
     F: Filter<Extract = (R,), Error = Rejection> + Clone + Send + Sync + 'static,
     R: Reply,
 {
-    let decide = warp::method().and(warp::header::headers_cloned()).and_then(
-        move |method: Method, headers: HeaderMap| {
+    let decide = warp::method()
+        .and(warp::header::headers_cloned())
+        .and(warp::path::full())
+        .and_then(move |method: Method, headers: HeaderMap, path: FullPath| {
             let view = (&method, &headers);
-            let decision = policy.decide(&view);
+            let decision = policy.decide_at(&view, path.as_str().as_bytes());
             let out = match decision.action() {
-                Action::Forward => Ok((decision.to_response_headers(), policy.clone())),
+                Action::Forward => {
+                    let mut headers = decision.to_response_headers();
+                    // Named in a report-only decision's log line (copied only then).
+                    headers.set_request(method.as_str().as_bytes(), path.as_str().as_bytes());
+                    Ok((headers, policy.clone()))
+                }
                 // Carried out of the filter chain by a rejection (only preflight answers
                 // take this path), turned into the response by `recover` below.
                 Action::Respond(status) => Err(warp::reject::custom(Answer {
@@ -71,13 +79,13 @@ where
                 })),
             };
             ready(out)
-        },
-    );
+        });
     decide
         .and(filter)
         .map(
             |(mut headers, policy): (ResponseHeaders, Policy), reply: R| {
                 let mut response = reply.into_response();
+                headers.set_status(response.status().as_u16());
                 headers.apply(&policy, response.headers_mut());
                 response
             },

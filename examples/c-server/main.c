@@ -208,7 +208,8 @@ static int apply_decision(struct MHD_Response *resp, const cors_decision *d,
     cors_lines existing = {vary, 0};
     for (size_t i = 0; h != NULL && i < h->header_count; i++) {
         const char *name = h->headers[i].name;
-        if (cors_is_owned_header((const uint8_t *)name, strlen(name))) {
+        /* A report-only decision leaves the handler's headers as they are. */
+        if (!d->report_only && cors_is_owned_header((const uint8_t *)name, strlen(name))) {
             continue;
         }
         if (MHD_add_response_header(resp, name, h->headers[i].value) != MHD_YES) {
@@ -233,6 +234,55 @@ static int apply_decision(struct MHD_Response *resp, const cors_decision *d,
 /* ---- The request handler ---------------------------------------------------------------- */
 
 static const cors_policy *policy;
+
+/* MHD decodes %XX in the path it hands to handlers by default; the engine picks routes by
+ * the raw path (a decoded /%61dmin must not look like /admin), so keep it as received. */
+static size_t keep_escapes(void *cls, struct MHD_Connection *conn, char *s) {
+    (void)cls;
+    (void)conn;
+    return strlen(s);
+}
+
+/* Report-only mode: the policy's decision against the handler's own response, logged
+ * when the two disagree (the response goes out unchanged). */
+static void report(const cors_request *req, const char *method, const char *url,
+                   const handler_response *h) {
+    cors_str lines[4][MAX_HANDLER_HEADERS];
+    size_t counts[4] = {0, 0, 0, 0};
+    static const char *names[4] = {"access-control-allow-origin",
+                                   "access-control-allow-credentials",
+                                   "access-control-allow-methods", "access-control-allow-headers"};
+    for (size_t i = 0; i < h->header_count; i++) {
+        for (size_t k = 0; k < 4; k++) {
+            if (strcasecmp(h->headers[i].name, names[k]) == 0) {
+                lines[k][counts[k]++] = cstr(h->headers[i].value);
+            }
+        }
+    }
+    cors_response res;
+    memset(&res, 0, sizeof res);
+    res.status = (uint16_t)h->status;
+    res.allow_origin = (cors_lines){lines[0], counts[0]};
+    res.allow_credentials = (cors_lines){lines[1], counts[1]};
+    res.allow_methods = (cors_lines){lines[2], counts[2]};
+    res.allow_headers = (cors_lines){lines[3], counts[3]};
+    cors_report_outcome out;
+    if (cors_report(policy, req, &res, &out) != CORS_RESULT_OK || !out.reported ||
+        !out.disagrees) {
+        return;
+    }
+    if (out.policy_allows) {
+        fprintf(stderr,
+                "cors report-only: the policy would allow %s %s, but the browser cannot read "
+                "the response: %.*s\n",
+                method, url, (int)out.handler_reason.len, (const char *)out.handler_reason.ptr);
+    } else {
+        fprintf(stderr,
+                "cors report-only: the policy would deny %s %s, but the response lets the "
+                "browser read it\n",
+                method, url);
+    }
+}
 
 static enum MHD_Result answer_error(struct MHD_Connection *conn) {
     struct MHD_Response *resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
@@ -275,6 +325,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     req.request_method = lines_view(&lines.request_method);
     req.request_headers = lines_view(&lines.request_headers);
     req.private_network = lines_view(&lines.private_network);
+    req.path = cstr(url);
 
     cors_decision d;
     if (lines.origin.failed || lines.request_method.failed || lines.request_headers.failed ||
@@ -296,6 +347,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     if (d.action == CORS_ACTION_FORWARD) {
         route(url, &h);
         status = h.status;
+        if (d.report_only) {
+            report(&req, method, url, &h);
+        }
         resp = MHD_create_response_from_buffer(strlen(h.body), (void *)h.body,
                                                MHD_RESPMEM_PERSISTENT);
     } else {
@@ -445,7 +499,7 @@ int main(int argc, char **argv) {
     struct MHD_Daemon *daemon =
         MHD_start_daemon(flags, 0, NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR,
                          (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, 4u,
-                         MHD_OPTION_END);
+                         MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, NULL, MHD_OPTION_END);
     if (daemon == NULL) {
         fprintf(stderr, "cannot listen on %s\n", listen);
         cors_policy_free(policy);

@@ -57,10 +57,12 @@ impl Args {
     }
 
     /// Parses the process arguments, exiting with status 2 and a message on error (0 for
-    /// `--help`).
+    /// `--help`), and starts logging ([`init_logging`]).
     pub fn from_env() -> Args {
         use clap::Parser;
-        Cli::parse().args
+        let args = Cli::parse().args;
+        init_logging();
+        args
     }
 
     /// Loads the policy, exiting with status 1 and the core's error messages on stderr
@@ -85,6 +87,32 @@ impl Args {
             }
         }
     }
+}
+
+/// The log filter when `RUST_LOG` is unset: the engine's `info` lines (report-only
+/// disagreements), warnings from everything else.
+pub const DEFAULT_LOG: &str = "warn,cors=info";
+
+/// Logs `tracing` events to stderr, filtered by `RUST_LOG` (`target=level` pairs, e.g.
+/// `cors=debug` to see every denial with its reason), else by [`DEFAULT_LOG`].
+pub fn init_logging() {
+    use tracing_subscriber::filter::Targets;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+
+    let filter: Targets = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .or_else(|| DEFAULT_LOG.parse().ok())
+        .unwrap_or_default();
+    let fmt = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_ansi(false);
+    // A second call (tests) keeps the first subscriber.
+    let _ = tracing_subscriber::registry()
+        .with(fmt)
+        .with(filter)
+        .try_init();
 }
 
 /// Prints the line the contract requires once the server accepts connections.

@@ -59,6 +59,12 @@ macro_rules! adapter {
             fn refuses_invalid_configs() {
                 super::invalid($name, $bin);
             }
+
+            #[test]
+            fn logs_report_only_disagreements() {
+                cors_conformance::run_report_only_logs($name, super::command($bin))
+                    .unwrap_or_else(|f| panic!("{f}"));
+            }
         }
     };
 }
@@ -67,3 +73,39 @@ adapter!(axum, "axum", env!("CARGO_BIN_EXE_axum"));
 adapter!(warp, "warp", env!("CARGO_BIN_EXE_warp"));
 adapter!(actix, "actix", env!("CARGO_BIN_EXE_actix"));
 adapter!(rocket, "rocket", env!("CARGO_BIN_EXE_rocket"));
+
+/// The README's main job: an example server on the bundled `examples/cors.toml`, whose
+/// public route answers any origin with `*` while the rest of the app keeps the top-level
+/// policy.
+#[test]
+fn main_job_serves_the_bundled_policy_and_its_route() {
+    use cors_conformance::{Server, get};
+
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("cors.toml");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_axum"));
+    cmd.arg("--config")
+        .arg(&config)
+        .args(["--listen", "127.0.0.1:0"]);
+    let server = Server::start(cmd).unwrap_or_else(|e| panic!("{e}"));
+    let get = |path: &str, origin: &str| {
+        get(server.addr(), path, origin).unwrap_or_else(|e| panic!("{path}: {e}"))
+    };
+    let header = |r: &cors_conformance::Response, name: &str| r.header(name);
+    let public = get("/anything/public/feed", "https://any.example");
+    assert_eq!(
+        header(&public, "access-control-allow-origin").as_deref(),
+        Some("*")
+    );
+    assert_eq!(header(&public, "access-control-allow-credentials"), None);
+    let app = get("/anything/items", "https://app.example.com");
+    assert_eq!(
+        header(&app, "access-control-allow-origin").as_deref(),
+        Some("https://app.example.com")
+    );
+    assert_eq!(
+        header(&app, "access-control-allow-credentials").as_deref(),
+        Some("true")
+    );
+    let other = get("/anything/items", "https://any.example");
+    assert_eq!(header(&other, "access-control-allow-origin"), None);
+}

@@ -131,6 +131,180 @@ pub struct Config {
     /// Whether successful preflights also reach the handler. Default `false`.
     #[serde(default, deserialize_with = "fields::preflight_continue")]
     pub preflight_continue: bool,
+    /// `"enforce"` (default): the server applies decisions. `"report-only"`: the server
+    /// changes nothing and reports what the policy would have decided (docs/semantics.md,
+    /// "Report-only mode").
+    #[serde(
+        default,
+        skip_serializing_if = "Mode::is_enforce",
+        deserialize_with = "fields::mode"
+    )]
+    pub mode: Mode,
+    /// Policies for path prefixes; each [`Route`] inherits every setting it does not set
+    /// from the top level. Default: none, and the path plays no part.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<Route>,
+}
+
+/// Whether a policy's decisions are applied or only reported.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// Decisions are applied: headers set, preflights answered.
+    #[default]
+    Enforce,
+    /// Decisions are reported, the exchange is left as the handler made it.
+    ReportOnly,
+}
+
+impl Mode {
+    /// The value as written in a config file.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Mode::Enforce => "enforce",
+            Mode::ReportOnly => "report-only",
+        }
+    }
+
+    fn is_enforce(&self) -> bool {
+        *self == Mode::Enforce
+    }
+}
+
+impl Serialize for Mode {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Mode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        fields::mode(d)
+    }
+}
+
+/// One entry of [`Config::routes`]: a path prefix and the settings that differ from the
+/// top level (`None`: inherited).
+///
+/// ```
+/// use cors_core::{AnyOr, Config, Policy, Route};
+///
+/// let config = Config {
+///     allow_origins: AnyOr::from(["https://app.example.com"]),
+///     routes: vec![Route {
+///         allow_origins: Some(AnyOr::Any),
+///         ..Route::new("/public")
+///     }],
+///     ..Config::default()
+/// };
+/// assert!(Policy::compile(&config).is_ok());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    /// The path prefix, matched by whole segments (`/api` covers `/api` and `/api/x`,
+    /// never `/apix`). Required.
+    #[serde(deserialize_with = "fields::path")]
+    pub path: String,
+    /// See [`Config::allow_origins`].
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "fields::route::allow_origins"
+    )]
+    pub allow_origins: Option<AnyOr<String>>,
+    /// See [`Config::allow_methods`].
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "fields::route::allow_methods"
+    )]
+    pub allow_methods: Option<AnyOr<String>>,
+    /// See [`Config::allow_headers`].
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "fields::route::allow_headers"
+    )]
+    pub allow_headers: Option<AnyOr<String>>,
+    /// See [`Config::expose_headers`].
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "fields::route::expose_headers"
+    )]
+    pub expose_headers: Option<AnyOr<String>>,
+    /// See [`Config::allow_credentials`].
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "fields::route::allow_credentials"
+    )]
+    pub allow_credentials: Option<bool>,
+    /// See [`Config::max_age`]; `Some(None)` sends no header whatever the top level says.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "fields::route::max_age"
+    )]
+    pub max_age: Option<Option<u64>>,
+    /// See [`Config::allow_private_network`].
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "fields::route::allow_private_network"
+    )]
+    pub allow_private_network: Option<bool>,
+    /// See [`Config::preflight_status`].
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "fields::route::preflight_status"
+    )]
+    pub preflight_status: Option<u16>,
+    /// See [`Config::preflight_continue`].
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "fields::route::preflight_continue"
+    )]
+    pub preflight_continue: Option<bool>,
+    /// See [`Config::mode`].
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "fields::route::mode"
+    )]
+    pub mode: Option<Mode>,
+}
+
+impl Route {
+    /// A route for `path` that inherits every setting.
+    pub fn new(path: impl Into<String>) -> Route {
+        Route {
+            path: path.into(),
+            ..Route::default()
+        }
+    }
+
+    /// The route's full config: the top level's settings, this route's in their place.
+    pub fn resolve(&self, top: &Config) -> Config {
+        fn pick<T: Clone>(own: &Option<T>, top: &T) -> T {
+            own.clone().unwrap_or_else(|| top.clone())
+        }
+        Config {
+            allow_origins: pick(&self.allow_origins, &top.allow_origins),
+            allow_methods: pick(&self.allow_methods, &top.allow_methods),
+            allow_headers: pick(&self.allow_headers, &top.allow_headers),
+            expose_headers: pick(&self.expose_headers, &top.expose_headers),
+            allow_credentials: pick(&self.allow_credentials, &top.allow_credentials),
+            max_age: pick(&self.max_age, &top.max_age),
+            allow_private_network: pick(&self.allow_private_network, &top.allow_private_network),
+            preflight_status: pick(&self.preflight_status, &top.preflight_status),
+            preflight_continue: pick(&self.preflight_continue, &top.preflight_continue),
+            mode: pick(&self.mode, &top.mode),
+            routes: Vec::new(),
+        }
+    }
 }
 
 fn default_methods() -> AnyOr<String> {
@@ -154,6 +328,8 @@ impl Default for Config {
             allow_private_network: false,
             preflight_status: default_preflight_status(),
             preflight_continue: false,
+            mode: Mode::Enforce,
+            routes: Vec::new(),
         }
     }
 }

@@ -210,6 +210,36 @@ impl Kind for Seconds {
     }
 }
 
+/// `mode`: `"enforce"` or `"report-only"`.
+struct ModeKind;
+
+impl Kind for ModeKind {
+    type Value = super::Mode;
+    fn expected(&self) -> &'static str {
+        "\"enforce\" or \"report-only\""
+    }
+    fn str<E: de::Error>(self, path: Path, v: &str) -> Option<Result<super::Mode, E>> {
+        Some(match v {
+            "enforce" => Ok(super::Mode::Enforce),
+            "report-only" => Ok(super::Mode::ReportOnly),
+            _ => Err(wrong(path, self.expected(), Unexpected::Str(v))),
+        })
+    }
+}
+
+/// A route's `path`: a string (validated when the policy is compiled).
+struct PathKind;
+
+impl Kind for PathKind {
+    type Value = String;
+    fn expected(&self) -> &'static str {
+        "a path starting with '/', e.g. \"/api\""
+    }
+    fn str<E: de::Error>(self, _: Path, v: &str) -> Option<Result<String, E>> {
+        Some(Ok(v.to_owned()))
+    }
+}
+
 /// `"*"` or a list of strings.
 pub(crate) struct List;
 
@@ -277,8 +307,8 @@ pub(crate) mod fields {
     use serde::Deserializer;
     use serde::de::DeserializeSeed;
 
-    use super::{Bool, List, Number, Seconds, field};
-    use crate::config::AnyOr;
+    use super::{Bool, List, ModeKind, Number, PathKind, Seconds, field};
+    use crate::config::{AnyOr, Mode};
 
     macro_rules! list {
         ($($name:ident),*) => {$(
@@ -288,6 +318,47 @@ pub(crate) mod fields {
         )*};
     }
     list!(allow_origins, allow_methods, allow_headers, expose_headers);
+
+    /// A route's optional settings: present means set (serde calls these only then).
+    pub(crate) mod route {
+        use serde::Deserializer;
+
+        use crate::config::{AnyOr, Mode};
+
+        macro_rules! some {
+            ($($name:ident: $ty:ty),*) => {$(
+                pub(crate) fn $name<'de, D: Deserializer<'de>>(d: D) -> Result<Option<$ty>, D::Error> {
+                    super::$name(d).map(Some)
+                }
+            )*};
+        }
+        some!(
+            allow_origins: AnyOr<String>,
+            allow_methods: AnyOr<String>,
+            allow_headers: AnyOr<String>,
+            expose_headers: AnyOr<String>,
+            allow_credentials: bool,
+            allow_private_network: bool,
+            preflight_status: u16,
+            preflight_continue: bool,
+            mode: Mode
+        );
+
+        /// `max_age = null` (JSON, YAML) in a route means "no header", not "inherit".
+        pub(crate) fn max_age<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<Option<u64>>, D::Error> {
+            super::max_age(d).map(Some)
+        }
+    }
+
+    pub(crate) fn mode<'de, D: Deserializer<'de>>(d: D) -> Result<Mode, D::Error> {
+        field("mode", ModeKind).deserialize(d)
+    }
+
+    pub(crate) fn path<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        field("path", PathKind).deserialize(d)
+    }
 
     macro_rules! boolean {
         ($($name:ident),*) => {$(

@@ -16,7 +16,6 @@ mod private_network;
 
 use crate::compile::Compiler;
 use crate::config::Config;
-use crate::error::ConfigErrors;
 
 pub(crate) use credentials::Credentials;
 pub(crate) use expose::ExposeHeaders;
@@ -40,12 +39,10 @@ pub(crate) struct Settings {
 }
 
 impl Settings {
-    /// Compiles every field, collecting every error at once; on success, the settings
-    /// and the normalized config (compiling it again gives equal settings).
-    pub(crate) fn compile(
-        c: &mut Compiler,
-        config: &Config,
-    ) -> Result<(Settings, Config), ConfigErrors> {
+    /// Compiles every field, collecting every error into `c`; the settings and the
+    /// normalized config (compiling it again gives equal settings), usable only when `c`
+    /// has no errors. `config.routes` is not looked at.
+    pub(crate) fn compile(c: &mut Compiler, config: &Config) -> (Settings, Config) {
         let (origins, allow_origins) = AllowOrigins::compile(c, config);
         let credentials = Credentials::compile(c, config);
         let (methods, allow_methods) = AllowMethods::compile(c, config);
@@ -54,11 +51,6 @@ impl Settings {
         let max_age = MaxAge::compile(c, config);
         let private_network = PrivateNetwork::compile(c, config);
         let preflight = PreflightAnswer::compile(c, config);
-        if !c.errors.is_empty() {
-            let mut errors = std::mem::take(&mut c.errors);
-            errors.sort_by_key(|e| (e.field(), e.index()));
-            return Err(ConfigErrors::new(errors));
-        }
         let normalized = Config {
             allow_origins,
             allow_methods,
@@ -69,6 +61,8 @@ impl Settings {
             allow_private_network: config.allow_private_network,
             preflight_status: preflight.status().as_u16(),
             preflight_continue: config.preflight_continue,
+            mode: config.mode,
+            routes: Vec::new(),
         };
         let settings = Settings {
             origins,
@@ -80,6 +74,6 @@ impl Settings {
             private_network,
             preflight,
         };
-        Ok((settings, normalized))
+        (settings, normalized)
     }
 }

@@ -61,7 +61,7 @@ impl AllowOrigins {
                     if p == Pattern::Null {
                         c.warn(field, Some(i), raw, WarningKind::NullOrigin);
                     }
-                    if let Pattern::Subdomain { base, .. } = &p
+                    if let Pattern::Subdomain { base, .. } | Pattern::Label { base, .. } = &p
                         && let Some(suffix) = public_suffix::suffix_below(base)
                     {
                         let suffix = suffix.to_owned();

@@ -91,6 +91,11 @@ static int is_vary(cors_str name) {
 
 /* Applies a decision to a response, as a server without a CORS library would. */
 static void apply(const cors_decision *d, response *r) {
+    if (d->report_only) {
+        /* Report-only: the response stays as the handler made it. */
+        CHECK(d->header_count == 0 && d->vary == 0);
+        return;
+    }
     size_t kept = 0;
     for (size_t i = 0; i < r->count; i++) {
         if (!cors_is_owned_header(r->headers[i].name.ptr, r->headers[i].name.len)) {
@@ -157,6 +162,7 @@ static size_t run_file(const struct test_file *f) {
         req.request_method = (cors_lines){method.lines, method.count};
         req.request_headers = (cors_lines){headers.lines, headers.count};
         req.private_network = (cors_lines){pna.lines, pna.count};
+        req.path = S(tc->path);
 
         cors_decision d;
         CHECK_RESULT(cors_decide(policy, &req, &d), CORS_RESULT_OK);

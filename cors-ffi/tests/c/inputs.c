@@ -275,8 +275,75 @@ static void test_helpers(void) {
     CHECK(!cors_is_owned_header(NULL, 27));
 }
 
+/* Routes by raw path, and report-only mode through cors_report. */
+static void test_routes_and_report(void) {
+    const cors_policy *policy = policy_toml("allow_origins = [\"https://app.example.com\"]\n"
+                                            "[[routes]]\n"
+                                            "path = \"/admin\"\n"
+                                            "allow_origins = [\"https://admin.example.com\"]\n"
+                                            "[[routes]]\n"
+                                            "path = \"/shadow\"\n"
+                                            "mode = \"report-only\"\n");
+    cors_str admin = S("https://admin.example.com");
+    cors_request req = {0};
+    req.method = S("GET");
+    req.origin.lines = &admin;
+    req.origin.count = 1;
+    cors_decision d;
+
+    req.path = S("/admin/users?x=1");
+    CHECK_RESULT(cors_decide(policy, &req, &d), CORS_RESULT_OK);
+    CHECK(d.denial == CORS_DENIAL_NONE && str_eq(d.route, "/admin") && !d.report_only);
+    CHECK(d.header_count == 1 && str_eq(d.headers[0].value, "https://admin.example.com"));
+
+    req.path = S("/adminx");
+    CHECK_RESULT(cors_decide(policy, &req, &d), CORS_RESULT_OK);
+    CHECK(d.denial == CORS_DENIAL_ORIGIN_NOT_ALLOWED && d.route.len == 0);
+
+    /* Not in normal form, or no path at all: nothing granted. */
+    req.path = S("/%61dmin/users");
+    CHECK_RESULT(cors_decide(policy, &req, &d), CORS_RESULT_OK);
+    CHECK(d.denial == CORS_DENIAL_PATH_NOT_NORMAL && d.header_count == 0);
+    req.path.ptr = NULL;
+    req.path.len = 0;
+    CHECK_RESULT(cors_decide(policy, &req, &d), CORS_RESULT_OK);
+    CHECK(d.denial == CORS_DENIAL_PATH_NOT_NORMAL);
+    req.path.len = 4;
+    CHECK_RESULT(cors_decide(policy, &req, &d), CORS_RESULT_NULL_POINTER);
+
+    /* Report-only: nothing to apply; cors_report compares with the handler's response. */
+    req.path = S("/shadow/x");
+    CHECK_RESULT(cors_decide(policy, &req, &d), CORS_RESULT_OK);
+    CHECK(d.report_only && d.action == CORS_ACTION_FORWARD);
+    CHECK(d.header_count == 0 && d.vary == 0 && str_eq(d.route, "/shadow"));
+    CHECK(d.denial == CORS_DENIAL_ORIGIN_NOT_ALLOWED);
+    cors_response res = {0};
+    res.status = 200;
+    cors_report_outcome out;
+    CHECK_RESULT(cors_report(policy, &req, &res, &out), CORS_RESULT_OK);
+    CHECK(out.reported && !out.policy_allows && !out.handler_allows && !out.disagrees);
+    CHECK(str_eq(out.handler_reason, "it has no Access-Control-Allow-Origin"));
+    res.allow_origin.lines = &admin;
+    res.allow_origin.count = 1;
+    CHECK_RESULT(cors_report(policy, &req, &res, &out), CORS_RESULT_OK);
+    CHECK(out.reported && out.handler_allows && out.disagrees && out.handler_reason.len == 0);
+    /* An enforced route reports nothing; NULLs are refused. */
+    req.path = S("/admin");
+    CHECK_RESULT(cors_report(policy, &req, &res, &out), CORS_RESULT_OK);
+    CHECK(!out.reported && !out.disagrees);
+    CHECK_RESULT(cors_report(NULL, &req, &res, &out), CORS_RESULT_NULL_POINTER);
+    CHECK_RESULT(cors_report(policy, NULL, &res, &out), CORS_RESULT_NULL_POINTER);
+    CHECK_RESULT(cors_report(policy, &req, NULL, &out), CORS_RESULT_NULL_POINTER);
+    CHECK_RESULT(cors_report(policy, &req, &res, NULL), CORS_RESULT_NULL_POINTER);
+    res.allow_headers.lines = NULL;
+    res.allow_headers.count = 2;
+    CHECK_RESULT(cors_report(policy, &req, &res, &out), CORS_RESULT_NULL_POINTER);
+    cors_policy_free(policy);
+}
+
 int main(void) {
     const cors_policy *policy = policy_toml(POLICY);
+    test_routes_and_report();
     test_decide_nulls(policy);
     test_decisions(policy);
     test_mirroring();
