@@ -71,8 +71,10 @@ where
                 let compiled = Rc::clone(&self.compiled);
                 let mut headers = decision.to_response_headers_with(|v| Some(v.clone()));
                 // Named in a report-only decision's log line (copied only then).
-                let target = req.uri().path_and_query().map_or("", |p| p.as_str());
-                headers.set_request(req.method().as_str().as_bytes(), target.as_bytes());
+                headers.set_request(|| {
+                    let target = req.uri().path_and_query().map_or("", |p| p.as_str());
+                    (req.method().as_str().as_bytes(), target.as_bytes())
+                });
                 Inner::Forward {
                     fut: self.service.call(req),
                     pending: Some(Pending { headers, compiled }),

@@ -81,7 +81,7 @@ where
                 // service.
                 let mut headers = decision.to_response_headers();
                 // Named in a report-only decision's log line (copied only then).
-                headers.set_request(req.method().as_str().as_bytes(), target(&req));
+                headers.set_request(|| (req.method().as_str().as_bytes(), target(&req)));
                 ResponseFuture::forward(self.inner.call(req), headers, self.policy.clone())
             }
         }

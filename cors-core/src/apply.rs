@@ -147,8 +147,14 @@ impl<'a, V: ?Sized> Decision<'a, V> {
         mut request_value: impl FnMut(&'a V) -> Option<T>,
     ) -> ResponseHeaders<T> {
         ResponseHeaders {
-            report: self.owned_report(),
-            request: None,
+            // Boxed: a report-only decision's data costs its allocation, and every other
+            // decision carries one pointer through the response future.
+            report: self.owned_report().map(|r| {
+                Box::new(ResponseReport {
+                    report: r,
+                    request: None,
+                })
+            }),
             vary: self.vary(),
             slots: self.slots,
             origin: self.origin.and_then(&mut request_value),
@@ -272,9 +278,7 @@ impl HeaderSink for HeaderMap {
 #[derive(Debug, Clone)]
 pub struct ResponseHeaders<T = HeaderValue> {
     /// For a report-only decision, what its report needs beside the request values.
-    report: Option<OwnedReport>,
-    /// For a report-only decision, `METHOD target` for its log line.
-    request: Option<RequestLine>,
+    report: Option<Box<ResponseReport>>,
     vary: Vary,
     slots: [Slot; ResponseHeader::ALL.len()],
     origin: Option<T>,
@@ -288,6 +292,14 @@ pub struct ResponseHeaders<T = HeaderValue> {
 
 /// A request's method and raw target, owned.
 type RequestLine = (Box<[u8]>, Box<[u8]>);
+
+/// A report-only decision's report data in [`ResponseHeaders`].
+#[derive(Debug, Clone)]
+struct ResponseReport {
+    report: OwnedReport,
+    /// `METHOD target`, for the log line.
+    request: Option<RequestLine>,
+}
 
 /// What a report-only decision's report needs once the decision is gone.
 #[derive(Debug, Clone, Copy)]
@@ -304,15 +316,16 @@ impl<T: AsRef<[u8]>> ResponseHeaders<T> {
     /// preflight answered outside 200-299 fails in browsers). Other decisions ignore it.
     pub fn set_status(&mut self, status: u16) {
         if let Some(r) = &mut self.report {
-            r.status = Some(status);
+            r.report.status = Some(status);
         }
     }
 
     /// The request's method and raw target, for the log line of a report-only decision
-    /// (copied only then; other decisions ignore it).
-    pub fn set_request(&mut self, method: &[u8], target: &[u8]) {
-        if self.report.is_some() {
-            self.request = Some((method.into(), target.into()));
+    /// (asked for and copied only then).
+    pub fn set_request<'r>(&mut self, request: impl FnOnce() -> (&'r [u8], &'r [u8])) {
+        if let Some(r) = &mut self.report {
+            let (method, target) = request();
+            r.request = Some((method.into(), target.into()));
         }
     }
 
@@ -328,7 +341,8 @@ impl<T: AsRef<[u8]>> ResponseHeaders<T> {
         sink: &mut S,
         policy_value: impl FnMut(&'p PolicyValue) -> Option<T>,
     ) {
-        if let Some(r) = self.report {
+        if let Some(data) = &self.report {
+            let r = data.report;
             let report = Report {
                 kind: r.kind,
                 denial: r.denial,
@@ -338,7 +352,7 @@ impl<T: AsRef<[u8]>> ResponseHeaders<T> {
                 method: self.method.as_ref().map(AsRef::as_ref),
                 requested: self.mirrored.as_ref().map(AsRef::as_ref),
                 status: r.status,
-                request: self.request.as_ref().map(|(m, t)| (&**m, &**t)),
+                request: data.request.as_ref().map(|(m, t)| (&**m, &**t)),
             };
             report::report(&report, sink);
             return;

@@ -67,7 +67,7 @@ where
                 Action::Forward => {
                     let mut headers = decision.to_response_headers();
                     // Named in a report-only decision's log line (copied only then).
-                    headers.set_request(method.as_str().as_bytes(), path.as_str().as_bytes());
+                    headers.set_request(|| (method.as_str().as_bytes(), path.as_str().as_bytes()));
                     Ok((headers, policy.clone()))
                 }
                 // Carried out of the filter chain by a rejection (only preflight answers
