@@ -301,6 +301,13 @@ struct ResponseReport {
     request: Option<RequestLine>,
 }
 
+impl ResponseReport {
+    #[cold]
+    fn set_request(&mut self, method: &[u8], target: &[u8]) {
+        self.request = Some((method.into(), target.into()));
+    }
+}
+
 /// What a report-only decision's report needs once the decision is gone.
 #[derive(Debug, Clone, Copy)]
 struct OwnedReport {
@@ -322,10 +329,11 @@ impl<T: AsRef<[u8]>> ResponseHeaders<T> {
 
     /// The request's method and raw target, for the log line of a report-only decision
     /// (asked for and copied only then).
+    #[inline]
     pub fn set_request<'r>(&mut self, request: impl FnOnce() -> (&'r [u8], &'r [u8])) {
         if let Some(r) = &mut self.report {
             let (method, target) = request();
-            r.request = Some((method.into(), target.into()));
+            r.set_request(method, target);
         }
     }
 

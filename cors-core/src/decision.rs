@@ -454,14 +454,29 @@ impl Policy {
     /// assert!(!decision.is_allowed());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn decide_at<'a, R>(&'a self, req: &'a R, raw_target: &'a [u8]) -> Decision<'a, R::Value>
     where
         R: RequestView + ?Sized,
     {
-        let Some(table) = self.inner.routes.as_deref() else {
-            return self.decide(req);
-        };
+        // Without routes the path plays no part: no call beyond `decide`.
+        match self.inner.routes.as_deref() {
+            None => self.decide(req),
+            Some(table) => self.decide_routed(table, req, raw_target),
+        }
+    }
+
+    /// [`decide_at`](Self::decide_at) for a config with routes.
+    #[inline(never)]
+    fn decide_routed<'a, R>(
+        &'a self,
+        table: &'a crate::route::RouteTable,
+        req: &'a R,
+        raw_target: &'a [u8],
+    ) -> Decision<'a, R::Value>
+    where
+        R: RequestView + ?Sized,
+    {
         let path = crate::path::normal_path(raw_target);
         let scope = if path.is_none() {
             let scope = Scope {
