@@ -1008,3 +1008,62 @@ fn huge_values_are_shortened() {
     );
     assert!(out.len() < 2000, "{} bytes of output", out.len());
 }
+
+#[test]
+fn explain_names_the_route_that_decides() {
+    let (code, out, err) = run(cors().args([
+        "explain",
+        "--config",
+        "routes.toml",
+        "--origin",
+        "https://any.example",
+        "--path",
+        "/public/feed",
+    ]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("route: /public (its policy decides)"), "{out}");
+    assert!(out.contains("access-control-allow-origin: *"), "{out}");
+
+    // Outside every route, the top level decides (and denies this origin).
+    let (code, out, _) = run(cors().args([
+        "explain",
+        "-c",
+        "routes.toml",
+        "--origin",
+        "https://any.example",
+        "--path",
+        "/publicity",
+    ]));
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("route: none covers /publicity"), "{out}");
+
+    // A report-only route: what the policy would do, and that the server changes nothing.
+    let (_, out, _) = run(cors().args([
+        "explain",
+        "-c",
+        "routes.toml",
+        "--origin",
+        "https://admin.example.com",
+        "-X",
+        "PUT",
+        "--path",
+        "/admin/users",
+    ]));
+    assert!(out.contains("route: /admin (its policy decides)"), "{out}");
+    assert!(out.contains("mode: report-only"), "{out}");
+}
+
+#[test]
+fn check_names_routes_in_findings() {
+    let (code, out, _) = run(cors().args(["check", "routes-invalid.toml"]));
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("error[E103]: routes[0].allow_origins"),
+        "{out}"
+    );
+    assert!(
+        out.contains("error[E501]: routes[1].path = \"admin\""),
+        "{out}"
+    );
+    assert!(out.contains("routes-invalid.toml:4:1"), "{out}");
+}
