@@ -273,6 +273,21 @@ typedef uint32_t cors_value_source;
 typedef struct cors_error cors_error;
 
 /**
+ * Holds the policy in force; `cors_handle_store` replaces it atomically while other
+ * threads call `cors_handle_current`.
+ *
+ * Contract: every function on a handle may be called from any thread at any time, until
+ * `cors_handle_free`. `cors_handle_current` returns a new reference to the policy in force:
+ * the old or the new one while a store is under way; once `cors_handle_store` has
+ * returned, every later `cors_handle_current` on any thread returns the stored policy (or
+ * a later one), and sees it fully built (the store releases, the load acquires). A request
+ * that took a policy keeps deciding with it, and the decision's slices into it stay
+ * valid, until the caller frees that reference, whatever is stored meanwhile. A replaced
+ * policy is freed when its last reference is.
+ */
+typedef struct cors_handle cors_handle;
+
+/**
  * A compiled CORS policy: immutable and safe to use from any number of threads at once.
  * Reference-counted: `cors_policy_clone` adds a reference, `cors_policy_free` drops one.
  */
@@ -584,6 +599,49 @@ cors_result cors_error_result(const struct cors_error *error);
  * `error` is NULL or an error from this library not yet freed; it must not be used after.
  */
 void cors_error_free(struct cors_error *error);
+
+/**
+ * A handle holding `policy` (the handle takes a reference of its own: free yours when
+ * done). NULL gives NULL. Free the handle with `cors_handle_free`.
+ *
+ * # Safety
+ *
+ * `policy` is NULL or a live policy from this library.
+ */
+struct cors_handle *cors_handle_new(const struct cors_policy *policy);
+
+/**
+ * A new reference to the policy in force: decide a request with it, and free it
+ * (`cors_policy_free`) once the response no longer needs the decision's slices. NULL
+ * gives NULL.
+ *
+ * # Safety
+ *
+ * `handle` is NULL or a live handle.
+ */
+const struct cors_policy *cors_handle_current(const struct cors_handle *handle);
+
+/**
+ * Puts `policy` in force (the handle takes a reference of its own: free yours when
+ * done). Requests that already took the previous policy finish with it.
+ *
+ * Returns `CORS_RESULT_OK` or `CORS_RESULT_NULL_POINTER`.
+ *
+ * # Safety
+ *
+ * `handle` is a live handle; `policy` a live policy from this library.
+ */
+cors_result cors_handle_store(const struct cors_handle *handle, const struct cors_policy *policy);
+
+/**
+ * Frees a handle and its reference to the policy in force (references taken with
+ * `cors_handle_current` stay valid). NULL is accepted and ignored.
+ *
+ * # Safety
+ *
+ * `handle` is NULL or a live handle no other thread uses any more.
+ */
+void cors_handle_free(struct cors_handle *handle);
 
 /**
  * Merges `Vary` tokens (`CORS_VARY_*` bits, e.g. `cors_decision.vary`) into a response's

@@ -163,6 +163,194 @@ impl Server {
     }
 }
 
+impl Server {
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends the server `SIGHUP` (what the example servers reload their policy on).
+    ///
+    /// # Errors
+    ///
+    /// `kill` could not be run or failed.
+    pub fn hangup(&self) -> Result<(), String> {
+        let status = Command::new("kill")
+            .args(["-HUP", &self.pid().to_string()])
+            .status()
+            .map_err(|e| format!("kill: {e}"))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("kill -HUP {} failed: {status}", self.pid()))
+        }
+    }
+
+    /// The server's resident memory in KiB (Linux), for checks that it stays flat.
+    pub fn rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).ok()?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+    }
+}
+
+/// Policy A of the reload suite: two origins, `x-a` exposed.
+const RELOAD_A: &str = "allow_origins = [\"https://a.example\", \"https://b.example\"]\n\
+                        expose_headers = [\"x-a\"]\n";
+/// Policy B, stricter: one origin, `x-b` exposed.
+const RELOAD_B: &str = "allow_origins = [\"https://a.example\"]\nexpose_headers = [\"x-b\"]\n";
+/// A broken file: an origin with a path, on line 1.
+const RELOAD_BROKEN: &str = "allow_origins = [\"https://a.example/path\"]\n";
+
+/// Which policy a response shows, or why it shows neither.
+fn reload_verdict(origin: &str, resp: &crate::check::Response) -> Result<char, String> {
+    if resp.status != 200 {
+        return Err(format!("status {}", resp.status));
+    }
+    let acao = resp.header("access-control-allow-origin");
+    let aceh = resp.header("access-control-expose-headers");
+    match (origin, acao.as_deref(), aceh.as_deref()) {
+        (_, Some(o), Some("x-a")) if o == origin => Ok('A'),
+        ("https://a.example", Some("https://a.example"), Some("x-b")) => Ok('B'),
+        ("https://b.example", None, None) => Ok('B'),
+        _ => Err(format!(
+            "a response of neither policy for {origin}: ACAO {acao:?}, ACEH {aceh:?}"
+        )),
+    }
+}
+
+/// The reload suite on a server of the contract that reloads its policy file on
+/// `SIGHUP`: under a bounded load of requests on several connections, the file is replaced
+/// with a stricter policy, then with a broken one, then with the original. Every response
+/// must be wholly of one policy and succeed; the stricter policy takes over, the broken
+/// file changes nothing and is reported (`not reloaded`, naming the file and the field),
+/// the original comes back; resident memory after the load stays within 8 MiB of before it. Returns a
+/// one-line summary.
+///
+/// # Errors
+///
+/// Every inconsistency, with the server's stderr.
+pub fn run_reload_suite(name: &str, cmd: impl Fn(&Path) -> Command) -> Result<String, String> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    let dir = tempfile::tempdir().map_err(|e| format!("{name}: temp dir: {e}"))?;
+    let config = dir.path().join("cors.toml");
+    let write = |text: &str| {
+        // Written whole, then renamed: a reload never reads half a file.
+        let tmp = dir.path().join("cors.toml.tmp");
+        std::fs::write(&tmp, text)
+            .and_then(|()| std::fs::rename(&tmp, &config))
+            .map_err(|e| format!("{name}: {e}"))
+    };
+    write(RELOAD_A)?;
+    let server = Server::start(cmd(&config)).map_err(|e| format!("{name}: {e}"))?;
+    let addr = server.addr();
+    let fail = |what: String| format!("{name}: {what}\nstderr:\n{}", server.stderr());
+    let probe = |origin: &str| {
+        crate::http::get(addr, "/anything/reload", origin)
+            .map_err(|e| e.to_string())
+            .and_then(|r| reload_verdict(origin, &r))
+    };
+    // Waits until new requests show `want` (10 s at most).
+    let settle = |want: char| -> Result<(), String> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if probe("https://a.example")? == want && probe("https://b.example")? == want {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(format!("policy {want} never took over"));
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+    };
+    settle('A').map_err(fail)?;
+    let rss_before = server.rss_kib();
+
+    let stop = AtomicBool::new(false);
+    let sent = AtomicUsize::new(0);
+    let errors = Mutex::new(Vec::new());
+    let result = thread::scope(|scope| {
+        for worker in 0..4 {
+            let (stop, sent, errors) = (&stop, &sent, &errors);
+            scope.spawn(move || {
+                let origins = ["https://a.example", "https://b.example"];
+                let mut i = worker;
+                // Bounded: stops when told, or after 2,000 requests per connection.
+                while !stop.load(Ordering::Relaxed) && i < 8_000 {
+                    let origin = origins[i % 2];
+                    i += 4;
+                    sent.fetch_add(1, Ordering::Relaxed);
+                    if let Err(e) = probe(origin)
+                        && let Ok(mut errs) = errors.lock()
+                    {
+                        errs.push(e);
+                    }
+                }
+            });
+        }
+        let steps = (|| {
+            thread::sleep(Duration::from_millis(200));
+            write(RELOAD_B)?;
+            server.hangup()?;
+            settle('B')?;
+            write(RELOAD_BROKEN)?;
+            server.hangup()?;
+            // The refusal is reported, naming the file and the field.
+            let deadline = Instant::now() + Duration::from_secs(10);
+            let file = config.display().to_string();
+            loop {
+                let text = server.stderr();
+                let named = text
+                    .lines()
+                    .any(|l| l.contains(&file) && l.contains("allow_origins"))
+                    || (text.contains(&file) && text.contains("allow_origins[0]"));
+                if named && text.contains("not reloaded") {
+                    break;
+                }
+                if Instant::now() > deadline {
+                    return Err(format!("no report of the broken file naming {file}"));
+                }
+                thread::sleep(Duration::from_millis(20));
+            }
+            thread::sleep(Duration::from_millis(200));
+            // Still policy B.
+            if probe("https://b.example")? != 'B' {
+                return Err("the broken file changed the policy".to_owned());
+            }
+            write(RELOAD_A)?;
+            server.hangup()?;
+            settle('A')?;
+            thread::sleep(Duration::from_millis(200));
+            Ok(())
+        })();
+        stop.store(true, Ordering::Relaxed);
+        steps
+    });
+    result.map_err(fail)?;
+    let errors = errors.into_inner().unwrap_or_default();
+    if !errors.is_empty() {
+        return Err(fail(format!(
+            "{} of {} requests under reload failed, first: {}",
+            errors.len(),
+            sent.load(Ordering::Relaxed),
+            errors[0]
+        )));
+    }
+    let rss_after = server.rss_kib();
+    if let (Some(b), Some(a)) = (rss_before, rss_after)
+        && a > b + 8 * 1024
+    {
+        return Err(fail(format!("memory grew from {b} KiB to {a} KiB")));
+    }
+    Ok(format!(
+        "{name}: {} requests under three reloads, all consistent; RSS {rss_before:?} -> {rss_after:?} KiB",
+        sent.load(Ordering::Relaxed)
+    ))
+}
+
 /// Report-only mode's log lines on a server of the contract: with a report-only policy,
 /// a request the policy would allow but the handler grants nothing, and one the policy
 /// would deny but the handler's own `Access-Control-Allow-Origin` lets the browser read,

@@ -118,6 +118,7 @@
 mod headers;
 mod service;
 
+use std::cell::RefCell;
 use std::fmt;
 use std::future::{Ready, ready};
 use std::path::Path;
@@ -127,7 +128,7 @@ use actix_web::Error;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 
-pub use cors_core::{Config, LoadError, Policy};
+pub use cors_core::{Config, LoadError, Policy, PolicyHandle, PolicySource};
 
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../README.md")]
@@ -143,14 +144,18 @@ use headers::WorkerPolicy;
 /// clone it for every worker.
 #[derive(Clone)]
 pub struct Cors {
-    policy: Policy,
+    source: PolicySource,
 }
 
 impl Cors {
-    /// The middleware for a compiled policy. Every header value the policy can send is
-    /// converted to actix-web's type once per worker, when actix-web builds the service.
-    pub fn new(policy: Policy) -> Cors {
-        Cors { policy }
+    /// The middleware for a compiled policy, or for a
+    /// [`PolicyHandle`](cors_core::PolicyHandle) whose policy at the start of each request
+    /// decides it. Every header value the policy can send is converted to actix-web's type
+    /// once per worker (and again per worker after a reload).
+    pub fn new(policy: impl Into<PolicySource>) -> Cors {
+        Cors {
+            source: policy.into(),
+        }
     }
 
     /// Loads and compiles a config file (TOML, JSON or YAML by extension).
@@ -163,9 +168,9 @@ impl Cors {
         Policy::from_path(path).map(Cors::new)
     }
 
-    /// The policy this middleware applies.
-    pub fn policy(&self) -> &Policy {
-        &self.policy
+    /// The policy this middleware applies now.
+    pub fn policy(&self) -> Policy {
+        self.source.current()
     }
 }
 
@@ -178,7 +183,7 @@ impl From<Policy> for Cors {
 impl fmt::Debug for Cors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Cors")
-            .field("policy", self.policy.config())
+            .field("policy", self.source.current().config())
             .finish()
     }
 }
@@ -197,7 +202,8 @@ where
     fn new_transform(&self, service: S) -> Self::Future {
         ready(Ok(CorsMiddleware {
             service,
-            compiled: Rc::new(WorkerPolicy::new(self.policy.clone())),
+            compiled: RefCell::new(Rc::new(WorkerPolicy::new(self.source.current()))),
+            source: self.source.clone(),
         }))
     }
 }

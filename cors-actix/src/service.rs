@@ -1,5 +1,6 @@
 //! The middleware service: decide, answer or forward, apply.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -11,7 +12,7 @@ use actix_web::dev::{Service, ServiceRequest, ServiceResponse, forward_ready};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderMap, HeaderValue};
 use actix_web::{Error, HttpResponse, ResponseError};
-use cors_core::{Action, ResponseHeaders};
+use cors_core::{Action, PolicySource, ResponseHeaders};
 use pin_project_lite::pin_project;
 
 use crate::headers::{ActixRequest, Sink, WorkerPolicy, status};
@@ -20,13 +21,33 @@ use crate::headers::{ActixRequest, Sink, WorkerPolicy, status};
 /// through `App::wrap`, `Scope::wrap` or `Resource::wrap`.
 pub struct CorsMiddleware<S> {
     pub(crate) service: S,
-    pub(crate) compiled: Rc<WorkerPolicy>,
+    /// This worker's converted policy; rebuilt when a reload put another in force.
+    pub(crate) compiled: RefCell<Rc<WorkerPolicy>>,
+    pub(crate) source: PolicySource,
+}
+
+impl<S> CorsMiddleware<S> {
+    /// The converted policy for a request starting now.
+    #[inline]
+    fn current(&self) -> Rc<WorkerPolicy> {
+        let cached = Rc::clone(&self.compiled.borrow());
+        let PolicySource::Reloadable(handle) = &self.source else {
+            return cached;
+        };
+        let policy = handle.current();
+        if policy.same(&cached.policy) {
+            return cached;
+        }
+        let fresh = Rc::new(WorkerPolicy::new(policy));
+        *self.compiled.borrow_mut() = Rc::clone(&fresh);
+        fresh
+    }
 }
 
 impl<S> fmt::Debug for CorsMiddleware<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CorsMiddleware")
-            .field("policy", self.compiled.policy.config())
+            .field("policy", self.compiled.borrow().policy.config())
             .finish_non_exhaustive()
     }
 }
@@ -47,15 +68,16 @@ where
             method: req.method(),
             headers: req.headers(),
         };
+        // The policy in force when the request starts serves it to the end.
+        let compiled = self.current();
         // The one decision for this request; the raw path picks the route.
-        let decision = self
-            .compiled
+        let decision = compiled
             .policy
             .decide_at(&view, req.uri().path().as_bytes());
         let inner = match decision.action() {
             Action::Respond(code) => {
                 let mut res = HttpResponse::new(status(code.as_u16()));
-                let compiled = &*self.compiled;
+                let compiled = &*compiled;
                 let mut sink = Sink {
                     map: res.headers_mut(),
                     compiled,
@@ -68,7 +90,7 @@ where
             // The decision borrows the request, which moves into the inner service: keep
             // its headers, converted (policy values per worker, echoed values by count).
             Action::Forward => {
-                let compiled = Rc::clone(&self.compiled);
+                let compiled = Rc::clone(&compiled);
                 let mut headers = decision.to_response_headers_with(|v| Some(v.clone()));
                 // Named in a report-only decision's log line (copied only then).
                 headers.set_request(|| {

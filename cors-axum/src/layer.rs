@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use cors_core::{LoadError, Policy};
+use cors_core::{LoadError, Policy, PolicySource};
 use tower_layer::Layer;
 
 use crate::Cors;
@@ -22,13 +22,15 @@ use crate::Cors;
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct CorsLayer {
-    policy: Policy,
+    source: PolicySource,
 }
 
 impl CorsLayer {
     /// A layer applying `policy`.
-    pub fn new(policy: Policy) -> CorsLayer {
-        CorsLayer { policy }
+    pub fn new(policy: impl Into<PolicySource>) -> CorsLayer {
+        CorsLayer {
+            source: policy.into(),
+        }
     }
 
     /// Reads a config file (TOML, JSON or YAML, by extension) and builds the layer.
@@ -42,8 +44,8 @@ impl CorsLayer {
     }
 
     /// The policy this layer applies.
-    pub fn policy(&self) -> &Policy {
-        &self.policy
+    pub fn policy(&self) -> Policy {
+        self.source.current()
     }
 }
 
@@ -57,6 +59,6 @@ impl<S> Layer<S> for CorsLayer {
     type Service = Cors<S>;
 
     fn layer(&self, inner: S) -> Cors<S> {
-        Cors::new(inner, self.policy.clone())
+        Cors::new(inner, self.source.clone())
     }
 }

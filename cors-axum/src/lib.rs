@@ -143,7 +143,7 @@ mod future;
 mod layer;
 mod service;
 
-pub use cors_core::{Config, Policy};
+pub use cors_core::{Config, Policy, PolicyHandle, PolicySource};
 pub use future::ResponseFuture;
 pub use layer::CorsLayer;
 pub use service::Cors;

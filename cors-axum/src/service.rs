@@ -2,7 +2,7 @@
 
 use std::task::{Context, Poll};
 
-use cors_core::{Action, Policy};
+use cors_core::{Action, Policy, PolicySource};
 use http::{Request, Response};
 use tower_service::Service;
 
@@ -18,23 +18,28 @@ use crate::{CorsLayer, ResponseFuture};
 #[derive(Debug, Clone)]
 pub struct Cors<S> {
     inner: S,
-    policy: Policy,
+    source: PolicySource,
 }
 
 impl<S> Cors<S> {
-    /// Wraps `inner` with `policy`.
-    pub fn new(inner: S, policy: Policy) -> Cors<S> {
-        Cors { inner, policy }
+    /// Wraps `inner` with `policy`: a [`Policy`], or a
+    /// [`PolicyHandle`](cors_core::PolicyHandle) whose policy at the start of each request
+    /// decides it.
+    pub fn new(inner: S, policy: impl Into<PolicySource>) -> Cors<S> {
+        Cors {
+            inner,
+            source: policy.into(),
+        }
     }
 
     /// A [`CorsLayer`] for `policy`.
-    pub fn layer(policy: Policy) -> CorsLayer {
+    pub fn layer(policy: impl Into<PolicySource>) -> CorsLayer {
         CorsLayer::new(policy)
     }
 
-    /// The policy.
-    pub fn policy(&self) -> &Policy {
-        &self.policy
+    /// The policy in force.
+    pub fn policy(&self) -> Policy {
+        self.source.current()
     }
 
     /// The inner service.
@@ -67,8 +72,10 @@ where
     }
 
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
+        // The policy in force when the request starts serves it to the end.
+        let policy = self.source.get();
         // The raw path picks the route (docs/semantics.md, "Routes").
-        let decision = self.policy.decide_at(&req, req.uri().path().as_bytes());
+        let decision = policy.decide_at(&req, req.uri().path().as_bytes());
         match decision.action() {
             Action::Respond(status) => {
                 let mut response = Response::new(ResBody::default());
@@ -82,7 +89,8 @@ where
                 let mut headers = decision.to_response_headers();
                 // Named in a report-only decision's log line (copied only then).
                 headers.set_request(|| (req.method().as_str().as_bytes(), target(&req)));
-                ResponseFuture::forward(self.inner.call(req), headers, self.policy.clone())
+                drop(decision);
+                ResponseFuture::forward(self.inner.call(req), headers, policy.into_owned())
             }
         }
     }

@@ -25,6 +25,15 @@ mod style;
 
 use style::{ColorChoice, Style};
 
+/// The `cors check` report of one policy file as plain text (no colour, at most
+/// `max_diagnostics` diagnostics), and whether the file is valid: for servers that reload a
+/// policy and log why a new file was refused (`FILE:LINE:COL: error[E107]: ...`).
+pub fn check_report(path: &std::path::Path, max_diagnostics: usize) -> (bool, String) {
+    let report = check::check_file(&path.to_string_lossy());
+    let style = Style::for_stdout(style::ColorChoice::Never);
+    (report.valid, report.render(style, max_diagnostics))
+}
+
 /// Exit status: success (valid config; request allowed).
 pub const EXIT_OK: u8 = 0;
 /// Exit status: warnings with `--deny-warnings`; a request the browser blocks; a server

@@ -61,6 +61,7 @@ mod origin;
 mod path;
 mod policy;
 mod public_suffix;
+mod reload;
 mod report;
 mod request;
 mod response;
@@ -83,6 +84,7 @@ pub use error::{
 pub use origin::MAX_ORIGIN_LEN;
 pub use path::is_normal_form_path;
 pub use policy::{Compiled, Policy, PolicyValue};
+pub use reload::{PolicyHandle, PolicySource};
 pub use report::{ReportOutcome, Unreadable};
 pub use request::{Found, HeaderLines, RequestBytes, RequestHeader, RequestView, Scan};
 pub use response::{ResponseHeader, is_owned_header};

@@ -219,6 +219,12 @@ impl Policy {
         first
     }
 
+    /// Whether `self` and `other` are the same compiled policy (clones of one), not merely
+    /// equal: for caches of what a server derived from a policy (a reload makes a new one).
+    pub fn same(&self, other: &Policy) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
     /// Whether this is a constant policy (`allow_origins = "*"`, hence no credentials):
     /// every response gets the same headers and none varies on `Origin`.
     pub fn is_constant(&self) -> bool {

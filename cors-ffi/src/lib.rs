@@ -57,6 +57,7 @@
 mod decision;
 mod error;
 mod guard;
+mod handle;
 mod helpers;
 mod info;
 mod policy;
@@ -68,6 +69,9 @@ pub use decision::{
     cors_decision_reason, cors_header, cors_request, cors_request_kind, cors_value_source,
 };
 pub use error::{cors_error, cors_error_free, cors_error_message, cors_error_result};
+pub use handle::{
+    cors_handle, cors_handle_current, cors_handle_free, cors_handle_new, cors_handle_store,
+};
 pub use helpers::{
     CORS_VARY_ORIGIN, CORS_VARY_REQUEST_HEADERS, CORS_VARY_REQUEST_METHOD,
     CORS_VARY_REQUEST_PRIVATE_NETWORK, cors_is_owned_header, cors_vary_merge,

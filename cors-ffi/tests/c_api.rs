@@ -82,6 +82,39 @@ fn threads_valgrind() {
     threads_program(Mode::Valgrind, 2_000);
 }
 
+fn reload_program(mode: Mode, swaps: u32) {
+    let exe = build("reload", &[source("reload.c")], &[], mode);
+    let n = swaps.to_string();
+    let out = run(&exe, &[&n], mode);
+    assert!(out.contains(&format!("reload: {n} swaps,")), "{out}");
+    assert!(out.contains("decisions ok"), "{out}");
+}
+
+/// A handle swapped 20,000 times while four threads decide with it: under ASan and UBSan
+/// a use after free of a replaced policy aborts the program.
+#[test]
+fn reload_sanitized() {
+    reload_program(Mode::Sanitized, 20_000);
+}
+
+/// The same under ThreadSanitizer: the C side's use of policies and decisions across the
+/// swaps has no data race.
+#[test]
+fn reload_thread_sanitized() {
+    reload_program(Mode::Thread, 20_000);
+}
+
+#[test]
+fn reload_plain() {
+    reload_program(Mode::Plain, 20_000);
+}
+
+/// Memcheck on the same program, fewer swaps (it runs threads one at a time).
+#[test]
+fn reload_valgrind() {
+    reload_program(Mode::Valgrind, 500);
+}
+
 // --- The conformance table through cors_decide ---------------------------------------
 
 /// A C string literal for `bytes`: printable ASCII as is, everything else (and `"`, `\`,

@@ -79,6 +79,10 @@ fn c_server_refuses_invalid_configs_and_reads_every_format() {
     assert!(n >= 20, "{n} invalid configs");
     cors_conformance::run_other_formats("c-server", &["credentials", "methods"], command(&exe))
         .unwrap_or_else(|failures| panic!("{failures}"));
+    // SIGHUP reloads the policy under load, consistently; a broken file changes nothing.
+    let summary = cors_conformance::run_reload_suite("c-server", command(&exe))
+        .unwrap_or_else(|failures| panic!("{failures}"));
+    eprintln!("{summary}");
     // Report-only: the response is left alone and each disagreement is logged.
     cors_conformance::run_report_only_logs("c-server", command(&exe))
         .unwrap_or_else(|failures| panic!("{failures}"));

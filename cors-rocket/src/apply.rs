@@ -2,9 +2,12 @@
 
 use std::borrow::Cow;
 
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
 use cors_core::{
-    Action, Detached, DetachedValue, HeaderSink, Policy, RequestHeader, RequestView,
-    ResponseHeader, Vary,
+    Action, Detached, DetachedValue, HeaderSink, Policy, PolicyHandle, PolicySource, RequestHeader,
+    RequestView, ResponseHeader, Vary,
 };
 use rocket::http::{Method, Status};
 use rocket::response::Body;
@@ -46,11 +49,70 @@ impl ScopePolicy {
     }
 }
 
+/// One scope's policy: fixed, or a handle's with the converted values of the policy it
+/// last saw.
+#[derive(Clone)]
+enum Scope {
+    Fixed(ScopePolicy),
+    Reloadable {
+        handle: PolicyHandle,
+        cache: Arc<ArcSwap<ScopePolicy>>,
+    },
+}
+
+impl Scope {
+    fn new(source: PolicySource) -> Scope {
+        match source {
+            PolicySource::Fixed(p) => Scope::Fixed(ScopePolicy::new(p)),
+            PolicySource::Reloadable(handle) => Scope::Reloadable {
+                cache: Arc::new(ArcSwap::from_pointee(ScopePolicy::new(handle.current()))),
+                handle,
+            },
+        }
+    }
+
+    /// The policy in force now (for listing).
+    fn policy(&self) -> Policy {
+        match self {
+            Scope::Fixed(c) => c.policy.clone(),
+            Scope::Reloadable { handle, .. } => handle.current(),
+        }
+    }
+
+    /// The converted policy for a request starting now: the fixed one, borrowed for as
+    /// long as the fairing lives, or the handle's current one kept in the request's local
+    /// cache (converted again once after each reload), so a response borrows from it for
+    /// as long as Rocket keeps the response.
+    fn for_request<'r>(&'r self, req: &'r Request<'_>) -> &'r ScopePolicy {
+        match self {
+            Scope::Fixed(c) => c,
+            Scope::Reloadable { handle, cache } => {
+                &req.local_cache(|| {
+                    let policy = handle.current();
+                    let cached = cache.load_full();
+                    let current = if cached.policy.same(&policy) {
+                        cached
+                    } else {
+                        let fresh = Arc::new(ScopePolicy::new(policy));
+                        cache.store(Arc::clone(&fresh));
+                        fresh
+                    };
+                    Current(current)
+                })
+                .0
+            }
+        }
+    }
+}
+
+/// A reloadable scope's policy, kept for one request.
+struct Current(Arc<ScopePolicy>);
+
 /// The policies of a fairing, each for the paths under its base.
 #[derive(Clone)]
 pub(crate) struct Scopes {
     /// Longest base first, so the most specific scope wins.
-    scopes: Vec<(String, ScopePolicy)>,
+    scopes: Vec<(String, Scope)>,
 }
 
 impl Scopes {
@@ -59,21 +121,21 @@ impl Scopes {
     }
 
     /// Adds (or replaces) the policy for `base` and the paths under it.
-    pub(crate) fn insert(&mut self, base: &str, policy: Policy) {
+    pub(crate) fn insert(&mut self, base: &str, policy: PolicySource) {
         let base = normalize_base(base);
         self.scopes.retain(|(b, _)| *b != base);
-        self.scopes.push((base, ScopePolicy::new(policy)));
+        self.scopes.push((base, Scope::new(policy)));
         self.scopes
             .sort_by_key(|(base, _)| std::cmp::Reverse(base.len()));
     }
 
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &Policy)> {
-        self.scopes.iter().map(|(b, c)| (b.as_str(), &c.policy))
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, Policy)> {
+        self.scopes.iter().map(|(b, c)| (b.as_str(), c.policy()))
     }
 
     /// The policy whose base covers `path`, if any. A target that is no path (`*` of
     /// `OPTIONS *`) falls under the root scope only.
-    fn find(&self, path: &str) -> Option<&ScopePolicy> {
+    fn find(&self, path: &str) -> Option<&Scope> {
         self.scopes
             .iter()
             .find(|(base, _)| {
@@ -91,9 +153,9 @@ impl Scopes {
     /// dropped: a path not in normal form (`//api/x`, `/%61pi/x`) could reach one scope's
     /// routes under another scope's policy, so it is granted nothing (`decide_scoped`).
     /// A config's own routes are picked by the raw path in the core (`decide_at`).
-    fn decision<'a>(&'a self, req: &Request<'_>) -> Option<(&'a ScopePolicy, Detached)> {
+    fn decision<'a>(&'a self, req: &'a Request<'_>) -> Option<(&'a ScopePolicy, Detached)> {
         let path = req.uri().path();
-        let compiled = self.find(path.as_str())?;
+        let compiled = self.find(path.as_str())?.for_request(req);
         let decide = || {
             let view = RocketRequest(req);
             let raw = path.as_str().as_bytes();
@@ -212,12 +274,12 @@ mod tests {
     fn bases_match_whole_segments() {
         let p = Policy::from_toml_str(r#"allow_origins = "*""#).unwrap();
         let mut s = Scopes::new();
-        s.insert("/api/", p.clone());
+        s.insert("/api/", p.clone().into());
         assert!(s.find("/api").is_some());
         assert!(s.find("/api/x").is_some());
         assert!(s.find("/apix").is_none());
         assert!(s.find("/").is_none());
-        s.insert("/", p);
+        s.insert("/", p.into());
         assert!(s.find("/apix").is_some());
         assert_eq!(s.iter().map(|(b, _)| b).collect::<Vec<_>>(), ["/api", ""]);
     }

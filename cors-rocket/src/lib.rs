@@ -118,7 +118,7 @@ use rocket::http::{Method, Status};
 use rocket::route::{self, Handler, Route};
 use rocket::{Build, Request, Response, Rocket};
 
-pub use cors_core::{Config, LoadError, Policy};
+pub use cors_core::{Config, LoadError, Policy, PolicyHandle, PolicySource};
 
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../README.md")]
@@ -136,8 +136,9 @@ pub struct Cors {
 }
 
 impl Cors {
-    /// A fairing applying `policy` to every path.
-    pub fn new(policy: Policy) -> Cors {
+    /// A fairing applying `policy` to every path: a [`Policy`], or a [`PolicyHandle`]
+    /// whose policy at the start of each request decides it.
+    pub fn new(policy: impl Into<PolicySource>) -> Cors {
         Cors::scoped().scope("/", policy)
     }
 
@@ -163,13 +164,13 @@ impl Cors {
     /// policy given earlier for the same base. The longest matching base wins; `/` covers
     /// every path.
     #[must_use]
-    pub fn scope(mut self, base: &str, policy: Policy) -> Cors {
-        Arc::make_mut(&mut self.scopes).insert(base, policy);
+    pub fn scope(mut self, base: &str, policy: impl Into<PolicySource>) -> Cors {
+        Arc::make_mut(&mut self.scopes).insert(base, policy.into());
         self
     }
 
     /// The bases and their policies, longest base first (`/` is shown as the empty base).
-    pub fn policies(&self) -> impl Iterator<Item = (&str, &Policy)> {
+    pub fn policies(&self) -> impl Iterator<Item = (&str, Policy)> {
         self.scopes.iter()
     }
 }
@@ -183,7 +184,7 @@ impl From<Policy> for Cors {
 impl fmt::Debug for Cors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map()
-            .entries(self.policies().map(|(b, p)| (b, p.config())))
+            .entries(self.policies().map(|(b, p)| (b, p.config().clone())))
             .finish()
     }
 }

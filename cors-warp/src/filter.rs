@@ -2,7 +2,7 @@
 
 use std::future::ready;
 
-use cors_core::{Action, Policy, ResponseHeaders};
+use cors_core::{Action, Policy, PolicySource, ResponseHeaders};
 use http::{HeaderMap, Method, StatusCode};
 use warp::path::FullPath;
 use warp::reject::Reject;
@@ -51,31 +51,34 @@ use warp::{Filter, Rejection, Reply};
 /// ```
 pub fn wrap<F, R>(
     filter: F,
-    policy: Policy,
+    policy: impl Into<PolicySource>,
 ) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone + Send + Sync + 'static
 where
     F: Filter<Extract = (R,), Error = Rejection> + Clone + Send + Sync + 'static,
     R: Reply,
 {
+    let source: PolicySource = policy.into();
     let decide = warp::method()
         .and(warp::header::headers_cloned())
         .and(warp::path::full())
         .and_then(move |method: Method, headers: HeaderMap, path: FullPath| {
             let view = (&method, &headers);
+            // The policy in force when the request starts serves it to the end.
+            let policy = source.get();
             let decision = policy.decide_at(&view, path.as_str().as_bytes());
             let out = match decision.action() {
                 Action::Forward => {
                     let mut headers = decision.to_response_headers();
                     // Named in a report-only decision's log line (copied only then).
                     headers.set_request(|| (method.as_str().as_bytes(), path.as_str().as_bytes()));
-                    Ok((headers, policy.clone()))
+                    Ok((headers, (*policy).clone()))
                 }
                 // Carried out of the filter chain by a rejection (only preflight answers
                 // take this path), turned into the response by `recover` below.
                 Action::Respond(status) => Err(warp::reject::custom(Answer {
                     status,
                     headers: decision.to_response_headers(),
-                    policy: policy.clone(),
+                    policy: (*policy).clone(),
                 })),
             };
             ready(out)

@@ -89,7 +89,7 @@ mod filter;
 mod server;
 mod service;
 
-pub use cors_core::{Config, Policy};
+pub use cors_core::{Config, Policy, PolicyHandle, PolicySource};
 pub use filter::wrap;
 pub use server::{RemoteAddr, Server, serve};
 pub use service::service;

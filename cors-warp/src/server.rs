@@ -7,7 +7,7 @@ use std::pin::pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use cors_core::Policy;
+use cors_core::PolicySource;
 use http::Request;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -44,12 +44,15 @@ pub struct RemoteAddr(pub SocketAddr);
 /// # Ok(())
 /// # }
 /// ```
-pub fn serve<F>(filter: F, policy: Policy) -> Server<F>
+pub fn serve<F>(filter: F, policy: impl Into<PolicySource>) -> Server<F>
 where
     F: Filter + Clone + Send + Sync + 'static,
     F::Extract: Reply,
 {
-    Server { filter, policy }
+    Server {
+        filter,
+        policy: policy.into(),
+    }
 }
 
 /// A filter tree and a policy, ready to run; built by [`serve`].
@@ -60,7 +63,7 @@ where
 #[must_use]
 pub struct Server<F> {
     filter: F,
-    policy: Policy,
+    policy: PolicySource,
 }
 
 impl<F> Server<F>

@@ -4,7 +4,7 @@
 use std::convert::Infallible;
 
 use cors_axum::Cors;
-use cors_core::Policy;
+use cors_core::PolicySource;
 use http::Request;
 use tower_service::Service;
 use warp::{Filter, Reply};
@@ -29,7 +29,7 @@ use warp::{Filter, Reply};
 /// ```
 pub fn service<F, B>(
     filter: F,
-    policy: Policy,
+    policy: impl Into<PolicySource>,
 ) -> Cors<
     impl Service<
         Request<B>,

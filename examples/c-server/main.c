@@ -233,7 +233,8 @@ static int apply_decision(struct MHD_Response *resp, const cors_decision *d,
 
 /* ---- The request handler ---------------------------------------------------------------- */
 
-static const cors_policy *policy;
+/* The policy in force, replaced on SIGHUP; each request takes its own reference. */
+static cors_handle *policies;
 
 /* MHD decodes %XX in the path it hands to handlers by default; the engine picks routes by
  * the raw path (a decoded /%61dmin must not look like /admin), so keep it as received. */
@@ -245,8 +246,8 @@ static size_t keep_escapes(void *cls, struct MHD_Connection *conn, char *s) {
 
 /* Report-only mode: the policy's decision against the handler's own response, logged
  * when the two disagree (the response goes out unchanged). */
-static void report(const cors_request *req, const char *method, const char *url,
-                   const handler_response *h) {
+static void report(const cors_policy *policy, const cors_request *req, const char *method,
+                   const char *url, const handler_response *h) {
     cors_str lines[4][MAX_HANDLER_HEADERS];
     size_t counts[4] = {0, 0, 0, 0};
     static const char *names[4] = {"access-control-allow-origin",
@@ -327,9 +328,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     req.private_network = lines_view(&lines.private_network);
     req.path = cstr(url);
 
+    /* The policy in force now serves this request to the end, whatever a reload does. */
+    const cors_policy *policy = cors_handle_current(policies);
     cors_decision d;
-    if (lines.origin.failed || lines.request_method.failed || lines.request_headers.failed ||
-        lines.private_network.failed || cors_decide(policy, &req, &d) != CORS_RESULT_OK) {
+    if (policy == NULL || lines.origin.failed || lines.request_method.failed ||
+        lines.request_headers.failed || lines.private_network.failed ||
+        cors_decide(policy, &req, &d) != CORS_RESULT_OK) {
         result = answer_error(conn);
         goto done;
     }
@@ -348,7 +352,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         route(url, &h);
         status = h.status;
         if (d.report_only) {
-            report(&req, method, url, &h);
+            report(policy, &req, method, url, &h);
         }
         resp = MHD_create_response_from_buffer(strlen(h.body), (void *)h.body,
                                                MHD_RESPMEM_PERSISTENT);
@@ -370,6 +374,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     MHD_destroy_response(resp);
 
 done:
+    cors_policy_free(policy);
     lines_free(&lines.origin);
     lines_free(&lines.request_method);
     lines_free(&lines.request_headers);
@@ -480,16 +485,20 @@ int main(int argc, char **argv) {
     }
     (void)addr_len;
 
-    policy = load_policy(config);
-    if (policy == NULL) {
+    const cors_policy *first = load_policy(config);
+    if (first == NULL) {
         return 1;
     }
+    policies = cors_handle_new(first);
+    cors_policy_free(first);
 
-    /* SIGINT/SIGTERM end the process through sigwait below, in this thread. */
+    /* SIGINT/SIGTERM end the process and SIGHUP reloads the policy, through sigwait
+     * below, in this thread (blocked before the daemon's threads start, so theirs too). */
     sigset_t stop;
     sigemptyset(&stop);
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
 
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
@@ -502,7 +511,7 @@ int main(int argc, char **argv) {
                          MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, NULL, MHD_OPTION_END);
     if (daemon == NULL) {
         fprintf(stderr, "cannot listen on %s\n", listen);
-        cors_policy_free(policy);
+        cors_handle_free(policies);
         return 1;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -518,8 +527,19 @@ int main(int argc, char **argv) {
     fflush(stdout);
 
     int sig = 0;
-    sigwait(&stop, &sig);
+    while (sigwait(&stop, &sig) == 0 && sig == SIGHUP) {
+        /* A valid file is put in force; an invalid one is reported (load_policy prints
+         * every error, naming the file) and the policy in force stays. */
+        const cors_policy *fresh = load_policy(config);
+        if (fresh == NULL) {
+            fprintf(stderr, "%s: not reloaded, the policy in force stays\n", config);
+            continue;
+        }
+        cors_handle_store(policies, fresh);
+        cors_policy_free(fresh);
+        fprintf(stderr, "%s: reloaded\n", config);
+    }
     MHD_stop_daemon(daemon);
-    cors_policy_free(policy);
+    cors_handle_free(policies);
     return 0;
 }

@@ -9,7 +9,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use cors_core::Policy;
+use cors_core::{Policy, PolicyHandle};
 
 /// The header every handler sets, so tests can tell whether the handler ran.
 pub const HANDLER_HEADER: (&str, &str) = ("x-handler", "reached");
@@ -85,6 +85,93 @@ impl Args {
                 eprintln!("{e}");
                 std::process::exit(1)
             }
+        }
+    }
+}
+
+impl Args {
+    /// Loads the policy like [`load_policy`](Self::load_policy) into a handle the adapters
+    /// read per request, and reloads it from the same file on `SIGHUP`: a valid file is put
+    /// in force (requests in flight finish with the policy they started with); an invalid
+    /// one is refused, its errors printed as `cors check` prints them
+    /// (`FILE:LINE:COL: error[...]`), and the policy in force stays.
+    pub fn load_reloadable(&self) -> PolicyHandle {
+        let handle = PolicyHandle::new(self.load_policy());
+        reload_on_sighup(handle.clone(), self.config.clone());
+        handle
+    }
+}
+
+/// Reloads `handle` from `path` on every `SIGHUP`, on a thread of its own (so it works
+/// under any server's runtime), reporting each outcome on stderr.
+pub fn reload_on_sighup(handle: PolicyHandle, path: PathBuf) {
+    use tokio::signal::unix::{SignalKind, signal};
+
+    let (ready_tx, ready) = std::sync::mpsc::channel();
+    let watcher = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build();
+        let runtime = match runtime {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = ready_tx.send(Err(e.to_string()));
+                return;
+            }
+        };
+        runtime.block_on(async move {
+            let mut hangups = match signal(SignalKind::hangup()) {
+                Ok(h) => h,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e.to_string()));
+                    return;
+                }
+            };
+            let _ = ready_tx.send(Ok(()));
+            while hangups.recv().await.is_some() {
+                reload(&handle, &path);
+            }
+        });
+    });
+    // Registered before the server announces itself, so an early SIGHUP is not lost.
+    match ready.recv() {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => eprintln!("cannot watch SIGHUP ({e}); the policy will not reload"),
+        Err(_) => {
+            let _ = watcher.join();
+            eprintln!("cannot watch SIGHUP; the policy will not reload");
+        }
+    }
+}
+
+/// One reload of `handle` from `path`, with its outcome on stderr.
+fn reload(handle: &PolicyHandle, path: &std::path::Path) {
+    let compiled = cors_core::Config::from_path(path).and_then(|config| {
+        Policy::compile(&config).map_err(|errors| cors_core::LoadError::Invalid {
+            path: Some(path.to_path_buf()),
+            errors,
+        })
+    });
+    match compiled {
+        Ok(c) => {
+            for w in &c.warnings {
+                eprintln!("{}: warning: {w}", path.display());
+            }
+            handle.store(c.policy);
+            eprintln!("{}: reloaded", path.display());
+        }
+        Err(e) => {
+            let (_, report) = cors_cli::check_report(path, 100);
+            let report = if report.trim().is_empty() {
+                e.to_string()
+            } else {
+                report
+            };
+            eprintln!(
+                "{}: not reloaded, the policy in force stays:\n{}",
+                path.display(),
+                report.trim_end()
+            );
         }
     }
 }

@@ -61,6 +61,13 @@ macro_rules! adapter {
             }
 
             #[test]
+            fn reloads_on_sighup_under_load() {
+                let summary = cors_conformance::run_reload_suite($name, super::command($bin))
+                    .unwrap_or_else(|f| panic!("{f}"));
+                eprintln!("{summary}");
+            }
+
+            #[test]
             fn logs_report_only_disagreements() {
                 cors_conformance::run_report_only_logs($name, super::command($bin))
                     .unwrap_or_else(|f| panic!("{f}"));

@@ -33,6 +33,10 @@ pub enum Mode {
     Sanitized,
     /// The plain build run under valgrind memcheck, any error or leak fatal.
     Valgrind,
+    /// Built with `-fsanitize=thread`, any report fatal. The Rust library is not
+    /// instrumented, so races inside it are not seen; the C side's use of what it returns
+    /// (the policies, the decisions' slices) across threads is.
+    Thread,
 }
 
 impl Mode {
@@ -40,6 +44,7 @@ impl Mode {
         match self {
             Mode::Plain | Mode::Valgrind => "plain",
             Mode::Sanitized => "sanitized",
+            Mode::Thread => "tsan",
         }
     }
 }
@@ -143,6 +148,9 @@ pub fn build(name: &str, sources: &[PathBuf], include: &[PathBuf], mode: Mode) -
             "-fno-omit-frame-pointer",
         ]);
     }
+    if mode == Mode::Thread {
+        cmd.args(["-O1", "-fsanitize=thread", "-fno-omit-frame-pointer"]);
+    }
     cmd.args(sources)
         .arg("-o")
         .arg(&exe)
@@ -215,9 +223,13 @@ pub fn run_raw(exe: &Path, args: &[&str], mode: Mode) -> (bool, String, String) 
         .output()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", exe.display()));
     let stderr = String::from_utf8_lossy(&out.stderr);
+    if mode == Mode::Thread {
+        cmd.env("TSAN_OPTIONS", "halt_on_error=1:exitcode=96");
+    }
     let reported = [
         "ERROR: AddressSanitizer",
         "ERROR: LeakSanitizer",
+        "WARNING: ThreadSanitizer",
         "runtime error:",
     ]
     .iter()

@@ -48,7 +48,7 @@ async fn own_acao() -> HttpResponse {
 #[actix_web::main]
 async fn main() {
     let args = Args::from_env();
-    let cors = Cors::new(args.load_policy());
+    let cors = Cors::new(args.load_reloadable());
     let server = HttpServer::new(move || {
         // `web::route()` has no method guard: every method, standard or not.
         App::new()

@@ -49,7 +49,7 @@ async fn own_acao() -> Response {
 #[tokio::main]
 async fn main() {
     let args = Args::from_env();
-    let policy = args.load_policy();
+    let policy = args.load_reloadable();
     // `any` accepts every method, standard or not.
     let app = Router::new()
         .route("/anything", any(anything))

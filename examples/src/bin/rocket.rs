@@ -89,7 +89,7 @@ fn routes() -> Vec<Route> {
 #[rocket::main]
 async fn main() {
     let args = Args::from_env();
-    let cors = Cors::new(args.load_policy());
+    let cors = Cors::new(args.load_reloadable());
     // Built from defaults only (no Rocket.toml, no ROCKET_* variables); logging off so
     // stdout carries only the `listening on` line.
     let config = rocket::Config {

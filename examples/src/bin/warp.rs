@@ -30,7 +30,7 @@ fn status(code: String) -> Response {
 #[tokio::main]
 async fn main() {
     let args = Args::from_env();
-    let policy = args.load_policy();
+    let policy = args.load_reloadable();
     // `path("anything")` followed by any tail: /anything, /anything/, /anything/a/b.
     let anything = warp::path("anything")
         .and(warp::path::tail())

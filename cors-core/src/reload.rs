@@ -1,0 +1,242 @@
+//! A policy that can be replaced while requests are decided (docs/operations.md,
+//! "Reloading a policy"): readers load the current policy without locking or allocating
+//! beyond a reference count; a replacement is fully validated first, and on any error the
+//! policy in force stays.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+
+use crate::config::Config;
+use crate::error::{ConfigErrors, ConfigWarning, LoadError};
+use crate::policy::{Compiled, Policy};
+
+/// A handle on the policy in force; clones share it. Each request takes the policy current
+/// when it starts ([`current`](Self::current)) and keeps it to the end, so a reload never
+/// mixes two policies in one response.
+///
+/// ```
+/// use cors_core::{Policy, PolicyHandle};
+///
+/// let handle = PolicyHandle::new(Policy::from_toml_str(r#"allow_origins = ["https://a.example"]"#)?);
+/// let before = handle.current();
+/// handle.reload_toml(r#"allow_origins = ["https://b.example"]"#)?;
+/// assert_eq!(before.config().allow_origins, cors_core::AnyOr::from(["https://a.example"]));
+/// assert_eq!(handle.current().config().allow_origins, cors_core::AnyOr::from(["https://b.example"]));
+///
+/// // A broken replacement is refused with every error; the policy in force stays.
+/// assert!(handle.reload_toml(r#"allow_origins = ["https://c.example/path"]"#).is_err());
+/// assert_eq!(handle.current().config().allow_origins, cors_core::AnyOr::from(["https://b.example"]));
+/// # Ok::<(), cors_core::LoadError>(())
+/// ```
+#[derive(Clone)]
+pub struct PolicyHandle {
+    inner: Arc<Shared>,
+}
+
+struct Shared {
+    current: ArcSwap<Policy>,
+    /// The file [`reload`](PolicyHandle::reload) re-reads, when the policy came from one.
+    path: Option<PathBuf>,
+}
+
+impl PolicyHandle {
+    /// A handle holding `policy`, with no file to re-read.
+    pub fn new(policy: Policy) -> PolicyHandle {
+        PolicyHandle::with_path(policy, None)
+    }
+
+    fn with_path(policy: Policy, path: Option<PathBuf>) -> PolicyHandle {
+        PolicyHandle {
+            inner: Arc::new(Shared {
+                current: ArcSwap::from_pointee(policy),
+                path,
+            }),
+        }
+    }
+
+    /// Loads a policy file (format by extension) into a handle whose
+    /// [`reload`](Self::reload) re-reads that file; warnings are logged.
+    ///
+    /// # Errors
+    ///
+    /// Any [`LoadError`], naming the file.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<PolicyHandle, LoadError> {
+        let path = path.as_ref();
+        let policy = Policy::from_path(path)?;
+        Ok(PolicyHandle::with_path(policy, Some(path.to_path_buf())))
+    }
+
+    /// The policy in force now: a reference-count increment, no lock. Keep it for the whole
+    /// request.
+    #[inline]
+    pub fn current(&self) -> Policy {
+        Policy::clone(&self.inner.current.load())
+    }
+
+    /// The file [`reload`](Self::reload) re-reads, if any.
+    pub fn path(&self) -> Option<&Path> {
+        self.inner.path.as_deref()
+    }
+
+    /// Re-reads the handle's file and, when it is valid, puts it in force; returns its
+    /// warnings. Without a file, the policy in force is kept and `Ok` with no warnings is
+    /// returned.
+    ///
+    /// # Errors
+    ///
+    /// Any [`LoadError`] naming the file (syntax errors with line and column, every
+    /// validation error); the policy in force stays.
+    pub fn reload(&self) -> Result<Vec<ConfigWarning>, LoadError> {
+        let Some(path) = self.path() else {
+            return Ok(Vec::new());
+        };
+        let compiled = Config::from_path(path)
+            .and_then(|config| {
+                Policy::compile(&config).map_err(|errors| LoadError::Invalid { path: None, errors })
+            })
+            .map_err(|e| e.with_path(path))?;
+        Ok(self.put(compiled))
+    }
+
+    /// Parses TOML text and, when it is valid, puts it in force; returns its warnings.
+    ///
+    /// # Errors
+    ///
+    /// See [`reload`](Self::reload).
+    pub fn reload_toml(&self, text: &str) -> Result<Vec<ConfigWarning>, LoadError> {
+        let config = Config::from_toml_str(text)?;
+        self.reload_config(&config)
+            .map_err(|errors| LoadError::Invalid { path: None, errors })
+    }
+
+    /// Validates a config built in code and, when it is valid, puts it in force; returns
+    /// its warnings.
+    ///
+    /// # Errors
+    ///
+    /// Every error of the config; the policy in force stays.
+    pub fn reload_config(&self, config: &Config) -> Result<Vec<ConfigWarning>, ConfigErrors> {
+        Ok(self.put(Policy::compile(config)?))
+    }
+
+    /// Puts an already compiled policy in force.
+    pub fn store(&self, policy: Policy) {
+        self.inner.current.store(Arc::new(policy));
+    }
+
+    fn put(&self, compiled: Compiled) -> Vec<ConfigWarning> {
+        self.store(compiled.policy);
+        compiled.warnings
+    }
+}
+
+impl std::fmt::Debug for PolicyHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PolicyHandle")
+            .field("path", &self.inner.path)
+            .field("current", &*self.inner.current.load())
+            .finish()
+    }
+}
+
+/// What an adapter applies: a fixed policy or a [`PolicyHandle`]. Adapters take
+/// `impl Into<PolicySource>`, so either can be passed.
+#[derive(Debug, Clone)]
+pub enum PolicySource {
+    /// The same policy for the server's life.
+    Fixed(Policy),
+    /// The handle's policy at the start of each request.
+    Reloadable(PolicyHandle),
+}
+
+impl PolicySource {
+    /// The policy for a request starting now.
+    #[inline]
+    pub fn current(&self) -> Policy {
+        match self {
+            PolicySource::Fixed(p) => p.clone(),
+            PolicySource::Reloadable(h) => h.current(),
+        }
+    }
+}
+
+impl PolicySource {
+    /// The policy for a request starting now, borrowed when it is fixed (no reference
+    /// count touched) and loaded from the handle otherwise.
+    #[inline]
+    pub fn get(&self) -> std::borrow::Cow<'_, Policy> {
+        match self {
+            PolicySource::Fixed(p) => std::borrow::Cow::Borrowed(p),
+            PolicySource::Reloadable(h) => std::borrow::Cow::Owned(h.current()),
+        }
+    }
+}
+
+impl From<Policy> for PolicySource {
+    fn from(p: Policy) -> Self {
+        PolicySource::Fixed(p)
+    }
+}
+
+impl From<PolicyHandle> for PolicySource {
+    fn from(h: PolicyHandle) -> Self {
+        PolicySource::Reloadable(h)
+    }
+}
+
+impl From<&PolicyHandle> for PolicySource {
+    fn from(h: &PolicyHandle) -> Self {
+        PolicySource::Reloadable(h.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reload_from_file_keeps_the_old_policy_on_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cors.toml");
+        std::fs::write(&path, "allow_origins = [\"https://a.example\"]\n").unwrap();
+        let handle = PolicyHandle::from_path(&path).unwrap();
+        let old = handle.current();
+        std::fs::write(&path, "allow_origins = [\"https://a.example/x\", \"*\"]\n").unwrap();
+        let e = handle.reload().unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains("cors.toml") && text.contains("allow_origins[0]"),
+            "{text}"
+        );
+        assert_eq!(handle.current(), old);
+        std::fs::write(&path, "allow_origins = [\"https://b.example\", \"null\"]\n").unwrap();
+        let warnings = handle.reload().unwrap();
+        assert_eq!(warnings.len(), 1);
+        assert_ne!(handle.current(), old);
+        // The policy a request took stays valid and unchanged.
+        assert_eq!(
+            old.config().allow_origins,
+            crate::AnyOr::from(["https://a.example"])
+        );
+        std::fs::write(&path, "allow_origins = [\n").unwrap();
+        assert!(matches!(
+            handle.reload(),
+            Err(LoadError::Syntax { line: Some(_), .. })
+        ));
+    }
+
+    #[test]
+    fn sources() {
+        let p = Policy::from_toml_str("allow_origins = [\"https://a.example\"]").unwrap();
+        let fixed = PolicySource::from(p.clone());
+        assert_eq!(fixed.current(), p);
+        let h = PolicyHandle::new(p.clone());
+        let source = PolicySource::from(&h);
+        h.reload_toml("allow_origins = [\"https://b.example\"]")
+            .unwrap();
+        assert_ne!(source.current(), p);
+        assert!(PolicyHandle::new(p).reload().unwrap().is_empty());
+    }
+}
