@@ -65,6 +65,11 @@ typedef struct {
 } ngx_http_cors_lines_t;
 
 
+static ngx_int_t ngx_http_cors_add_variables(ngx_conf_t *cf);
+static ngx_int_t ngx_http_cors_result_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_cors_reason_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_cors_init(ngx_conf_t *cf);
 static void *ngx_http_cors_create_main_conf(ngx_conf_t *cf);
 static void *ngx_http_cors_create_loc_conf(ngx_conf_t *cf);
@@ -111,7 +116,7 @@ static ngx_command_t  ngx_http_cors_commands[] = {
 
 
 static ngx_http_module_t  ngx_http_cors_module_ctx = {
-    NULL,                                  /* preconfiguration */
+    ngx_http_cors_add_variables,           /* preconfiguration */
     ngx_http_cors_init,                    /* postconfiguration */
 
     ngx_http_cors_create_main_conf,        /* create main configuration */
@@ -142,6 +147,119 @@ ngx_module_t  ngx_http_cors_module = {
 
 
 static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
+
+
+/* $cors_result and $cors_reason, for log_format: the request's decision, as the engine
+ * made it (empty, "-" in logs, when no policy applied). */
+static ngx_http_variable_t  ngx_http_cors_vars[] = {
+
+    { ngx_string("cors_result"), NULL, ngx_http_cors_result_variable, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("cors_reason"), NULL, ngx_http_cors_reason_variable, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+      ngx_http_null_variable
+};
+
+
+static ngx_int_t
+ngx_http_cors_add_variables(ngx_conf_t *cf)
+{
+    ngx_http_variable_t  *var, *v;
+
+    for (v = ngx_http_cors_vars; v->name.len; v++) {
+        var = ngx_http_add_variable(cf, &v->name, v->flags);
+        if (var == NULL) {
+            return NGX_ERROR;
+        }
+
+        var->get_handler = v->get_handler;
+        var->data = v->data;
+    }
+
+    return NGX_OK;
+}
+
+
+/* The decision this request was served with, or NULL. */
+static const cors_decision *
+ngx_http_cors_decision_of(ngx_http_request_t *r)
+{
+    ngx_http_cors_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r->main, ngx_http_cors_module);
+    if (ctx == NULL || ctx->policy == NULL) {
+        return NULL;
+    }
+
+    return &ctx->decision;
+}
+
+
+static ngx_int_t
+ngx_http_cors_result_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
+    uintptr_t data)
+{
+    const char           *text;
+    const cors_decision  *d;
+
+    (void) data;
+
+    d = ngx_http_cors_decision_of(r);
+    if (d == NULL) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    if (d->kind == CORS_REQUEST_KIND_NOT_CORS) {
+        text = d->report_only ? "report-only-not-cors" : "not-cors";
+
+    } else if (d->kind == CORS_REQUEST_KIND_PREFLIGHT) {
+        if (d->denial == CORS_DENIAL_NONE) {
+            text = d->report_only ? "report-only-preflight-allowed" : "preflight-allowed";
+        } else {
+            text = d->report_only ? "report-only-preflight-denied" : "preflight-denied";
+        }
+
+    } else if (d->denial == CORS_DENIAL_NONE) {
+        text = d->report_only ? "report-only-allowed" : "allowed";
+
+    } else {
+        text = d->report_only ? "report-only-denied" : "denied";
+    }
+
+    v->data = (u_char *) text;
+    v->len = ngx_strlen(text);
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_cors_reason_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
+    uintptr_t data)
+{
+    const cors_decision  *d;
+
+    (void) data;
+
+    d = ngx_http_cors_decision_of(r);
+    if (d == NULL || d->denial == CORS_DENIAL_NONE) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    /* The denial's static name, e.g. origin-not-allowed. */
+    v->data = (u_char *) d->denial_name.ptr;
+    v->len = d->denial_name.len;
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+    return NGX_OK;
+}
 
 
 /* ---- Configuration ------------------------------------------------------------------ */
@@ -461,6 +579,20 @@ ngx_http_cors_header_filter(ngx_http_request_t *r)
 
     } else if (ngx_http_cors_decide(r, lcf->policy, &local) == NGX_OK) {
         d = &local;
+
+        /* Kept for $cors_result and $cors_reason (the log phase comes later). */
+        if (ctx == NULL) {
+            ctx = ngx_palloc(r->pool, sizeof(ngx_http_cors_ctx_t));
+            if (ctx != NULL) {
+                ngx_http_set_ctx(r, ctx, ngx_http_cors_module);
+            }
+        }
+
+        if (ctx != NULL) {
+            ctx->policy = lcf->policy;
+            ctx->decision = local;
+            d = &ctx->decision;
+        }
 
     } else {
         /* Fail closed: whatever a handler or upstream granted does not go out. */

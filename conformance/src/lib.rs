@@ -32,8 +32,8 @@ pub use count::{DECISION_TARGET, DecisionCounter};
 pub use http::{get, request, send};
 pub use invalid::{InvalidConfig, invalid_dir, load_invalid, missing_from, run_invalid_suite};
 pub use server::{
-    ConfigFormat, Server, Summary, run_other_formats, run_reload_suite, run_report_only_logs,
-    run_server_suite, run_server_suite_as,
+    ConfigFormat, Server, Summary, run_metrics_suite, run_other_formats, run_reload_suite,
+    run_report_only_logs, run_server_suite, run_server_suite_as,
 };
 pub use table::{Case, Expect, Expected, Limit, SERVERS, TableFile, load, table_dir};
 

@@ -351,6 +351,136 @@ pub fn run_reload_suite(name: &str, cmd: impl Fn(&Path) -> Command) -> Result<St
     ))
 }
 
+/// The decision counters of a server of the contract that serves Prometheus text at
+/// `/metrics`: after a scripted set of requests, `cors_decisions_total` shows exactly the
+/// expected count per kind, outcome and reason.
+///
+/// # Errors
+///
+/// Every count that differs, with the `/metrics` text.
+pub fn run_metrics_suite(name: &str, cmd: impl Fn(&Path) -> Command) -> Result<(), String> {
+    use std::collections::BTreeMap;
+
+    let dir = tempfile::tempdir().map_err(|e| format!("{name}: temp dir: {e}"))?;
+    let config = dir.path().join("cors.toml");
+    std::fs::write(
+        &config,
+        "allow_origins = [\"https://a.example\"]\nallow_methods = [\"GET\", \"PUT\"]\n",
+    )
+    .map_err(|e| format!("{name}: {e}"))?;
+    let server = Server::start(cmd(&config)).map_err(|e| format!("{name}: {e}"))?;
+    let addr = server.addr();
+    let request = |method: &str, origin: Option<&str>, acrm: Option<&str>| {
+        let mut headers = Vec::new();
+        if let Some(o) = origin {
+            headers.push(("Origin".to_owned(), o.as_bytes().to_vec()));
+        }
+        if let Some(m) = acrm {
+            headers.push((
+                "Access-Control-Request-Method".to_owned(),
+                m.as_bytes().to_vec(),
+            ));
+        }
+        let case = crate::table::Case {
+            name: "metrics".into(),
+            why: String::new(),
+            method: method.into(),
+            path: "/anything/metrics".into(),
+            headers,
+            body: None,
+            expect: crate::table::Expect {
+                status: 200,
+                handler: None,
+                headers: Default::default(),
+                absent: Vec::new(),
+                body: None,
+            },
+            limits: Vec::new(),
+        };
+        send(addr, &case).map_err(|e| format!("{name}: {e}"))
+    };
+    for _ in 0..3 {
+        request("GET", Some("https://a.example"), None)?;
+    }
+    for _ in 0..2 {
+        request("GET", Some("https://evil.example"), None)?;
+    }
+    request("OPTIONS", Some("https://a.example"), Some("PUT"))?;
+    request("OPTIONS", Some("https://a.example"), Some("DELETE"))?;
+    for _ in 0..2 {
+        request("GET", None, None)?;
+    }
+    let case = crate::table::Case {
+        name: "scrape".into(),
+        why: String::new(),
+        method: "GET".into(),
+        path: "/metrics".into(),
+        headers: Vec::new(),
+        body: None,
+        expect: crate::table::Expect {
+            status: 200,
+            handler: None,
+            headers: Default::default(),
+            absent: Vec::new(),
+            body: None,
+        },
+        limits: Vec::new(),
+    };
+    // Two scrapes: the first is counted by the second whether the server decides before
+    // its handler runs (most) or after (Rocket's response fairing).
+    send(addr, &case).map_err(|e| format!("{name}: /metrics: {e}"))?;
+    let scrape = send(addr, &case).map_err(|e| format!("{name}: /metrics: {e}"))?;
+    let text = String::from_utf8_lossy(&scrape.body).into_owned();
+    // `name{a="x",b="y"} N` lines, labels in any order.
+    let mut counts: BTreeMap<BTreeMap<String, String>, u64> = BTreeMap::new();
+    for line in text.lines() {
+        let Some(rest) = line.strip_prefix("cors_decisions_total{") else {
+            continue;
+        };
+        let Some((labels, value)) = rest.split_once("} ") else {
+            continue;
+        };
+        let labels = labels
+            .split(',')
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.trim_matches('"').to_owned()))
+            .collect();
+        counts.insert(labels, value.trim().parse().unwrap_or(u64::MAX));
+    }
+    let key = |kind: &str, outcome: &str, reason: &str| {
+        [
+            ("kind", kind),
+            ("outcome", outcome),
+            ("reason", reason),
+            ("mode", "enforce"),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect::<BTreeMap<_, _>>()
+    };
+    let expected: BTreeMap<_, u64> = [
+        (key("actual", "allowed", ""), 3),
+        (key("actual", "denied", "origin-not-allowed"), 2),
+        (key("preflight", "allowed", ""), 1),
+        (key("preflight", "denied", "method-not-allowed"), 1),
+        // Two requests and the first scrape; the second is compared below.
+        (key("not-cors", "not-cors", ""), 3),
+    ]
+    .into_iter()
+    .collect();
+    // This scrape is counted already when the server decides before its handler.
+    let not_cors = key("not-cors", "not-cors", "");
+    if counts.get(&not_cors) == Some(&4) {
+        counts.insert(not_cors, 3);
+    }
+    if counts != expected {
+        return Err(format!(
+            "{name}: /metrics counts {counts:?}, expected {expected:?}; text:\n{text}"
+        ));
+    }
+    Ok(())
+}
+
 /// Report-only mode's log lines on a server of the contract: with a report-only policy,
 /// a request the policy would allow but the handler grants nothing, and one the policy
 /// would deny but the handler's own `Access-Control-Allow-Origin` lets the browser read,

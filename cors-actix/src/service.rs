@@ -31,7 +31,7 @@ impl<S> CorsMiddleware<S> {
     #[inline]
     fn current(&self) -> Rc<WorkerPolicy> {
         let cached = Rc::clone(&self.compiled.borrow());
-        let PolicySource::Reloadable(handle) = &self.source else {
+        let Some(handle) = self.source.handle() else {
             return cached;
         };
         let policy = handle.current();
@@ -74,6 +74,7 @@ where
         let decision = compiled
             .policy
             .decide_at(&view, req.uri().path().as_bytes());
+        self.source.observe(&decision);
         let inner = match decision.action() {
             Action::Respond(code) => {
                 let mut res = HttpResponse::new(status(code.as_u16()));

@@ -76,6 +76,7 @@ where
         let policy = self.source.get();
         // The raw path picks the route (docs/semantics.md, "Routes").
         let decision = policy.decide_at(&req, req.uri().path().as_bytes());
+        self.source.observe(&decision);
         match decision.action() {
             Action::Respond(status) => {
                 let mut response = Response::new(ResBody::default());

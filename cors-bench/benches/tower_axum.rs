@@ -12,6 +12,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::hint::black_box;
 use std::pin::pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
@@ -112,6 +113,17 @@ fn contenders() -> Vec<(&'static str, Run)> {
     let our_router = router().layer(cors_axum_layer());
     let their_router = router().layer(tower_http_layer());
     let our_outside = cors_axum_layer().layer(router());
+    // The same layer with an observer counting every decision (what a metrics hook costs).
+    let observed = AtomicU64::new(0);
+    let observed: &'static AtomicU64 = Box::leak(Box::new(observed));
+    let mut ours_observed = cors_axum::CorsLayer::new(
+        cors_core::PolicySource::from(cors_axum_layer().policy()).observed(
+            move |_: &cors_core::Observation<'_>| {
+                observed.fetch_add(1, Ordering::Relaxed);
+            },
+        ),
+    )
+    .layer(handler_fn());
     let their_outside = tower_http_layer().layer(router());
     vec![
         ("service_fn/bare", Box::new(move |r| call(&mut bare, r))),
@@ -122,6 +134,10 @@ fn contenders() -> Vec<(&'static str, Run)> {
         (
             "service_fn/tower-http",
             Box::new(move |r| call(&mut theirs, r)),
+        ),
+        (
+            "service_fn/cors-axum-observed",
+            Box::new(move |r| call(&mut ours_observed, r)),
         ),
         // Cloned per request, as axum clones its routes' services.
         (

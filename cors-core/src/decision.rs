@@ -22,30 +22,67 @@ pub(crate) struct Scope<'a> {
     report_only: bool,
 }
 
-/// One event per decision (tests count them; observers may listen), and the denial's
-/// reason at debug level.
+/// One event per decision (tests count them), and each denial with its reason at `info`
+/// on target `cors` (filter it as any `tracing` target: `cors=warn` silences it).
 #[inline(always)]
-fn log<V: ?Sized>(d: &Decision<'_, V>) {
+fn log<V: ?Sized>(d: &Decision<'_, V>, target: Option<&[u8]>) {
     tracing::trace!(
         target: "cors::decision",
         kind = ?d.kind,
         allowed = d.denial.is_none(),
     );
     if let Some(denial) = &d.denial {
-        log_denial(d.kind, denial, d.route(), d.report_only);
+        log_denial(d.kind, denial, d.route(), d.report_only, target);
+    }
+}
+
+/// A raw request target in a log line: escaped, at most 200 bytes shown.
+struct Target<'a>(&'a [u8]);
+
+impl fmt::Display for Target<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = self.0.get(..200).unwrap_or(self.0);
+        write!(f, "{}", shown.escape_ascii())?;
+        if shown.len() < self.0.len() {
+            f.write_str("…")?;
+        }
+        Ok(())
     }
 }
 
 /// The denial's log line, out of line: with it inlined the decision could not be built
 /// in place, and every decision paid for a copy.
 #[inline(never)]
-fn log_denial(kind: RequestKind, denial: &Denial<'_>, route: Option<&str>, report_only: bool) {
-    tracing::debug!(
+fn log_denial(
+    kind: RequestKind,
+    denial: &Denial<'_>,
+    route: Option<&str>,
+    report_only: bool,
+    target: Option<&[u8]>,
+) {
+    // The request target, when the server gave it, escaped and bounded when written (only
+    // if the event is enabled: nothing is formatted otherwise).
+    let target = target.map(|t| tracing::field::display(Target(t)));
+    // A report-only decision's denial is reported beside the handler's response
+    // (`cors::report`); here it is only detail.
+    if report_only {
+        tracing::debug!(
+            target: "cors",
+            kind = ?kind,
+            reason = denial.kind().as_str(),
+            route,
+            target,
+            report_only,
+            "CORS request would be denied: {denial}"
+        );
+        return;
+    }
+    tracing::info!(
         target: "cors",
         kind = ?kind,
         reason = denial.kind().as_str(),
         route,
-        report_only,
+        target,
         "CORS request denied: {denial}"
     );
 }
@@ -461,7 +498,11 @@ impl Policy {
     {
         // Without routes the path plays no part: no call beyond `decide`.
         match self.inner.routes.as_deref() {
-            None => self.decide(req),
+            None => {
+                let d = self.classify(self.top(), req);
+                log(&d, Some(raw_target));
+                d
+            }
             Some(table) => self.decide_routed(table, req, raw_target),
         }
     }
@@ -485,7 +526,7 @@ impl Policy {
                 report_only: table.all_report_only,
             };
             let d = self.withhold(self.classify(scope, req), raw_target, scope);
-            log(&d);
+            log(&d, Some(raw_target));
             return d;
         } else {
             match path.and_then(|p| table.find(p)) {
@@ -498,7 +539,7 @@ impl Policy {
             }
         };
         let d = self.classify(scope, req);
-        log(&d);
+        log(&d, Some(raw_target));
         d
     }
 
@@ -531,7 +572,7 @@ impl Policy {
             ..self.top()
         };
         let d = self.withhold(self.classify(scope, req), raw_target, scope);
-        log(&d);
+        log(&d, Some(raw_target));
         d
     }
 
@@ -597,7 +638,7 @@ impl Policy {
         R: RequestView + ?Sized,
     {
         let d = self.classify(self.top(), req);
-        log(&d);
+        log(&d, None);
         d
     }
 

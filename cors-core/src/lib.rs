@@ -57,6 +57,7 @@ mod decision;
 mod denial;
 mod error;
 pub mod fetch;
+mod observe;
 mod origin;
 mod path;
 mod policy;
@@ -81,6 +82,7 @@ pub use error::{
     ConfigError, ConfigErrors, ConfigWarning, ErrorKind, Field, FieldPath, Finding, FindingKind,
     Format, LoadError, WarningKind, quoted,
 };
+pub use observe::{Counters, DECISIONS_METRIC, Observation, Observer, Observers, Outcome};
 pub use origin::MAX_ORIGIN_LEN;
 pub use path::is_normal_form_path;
 pub use policy::{Compiled, Policy, PolicyValue};

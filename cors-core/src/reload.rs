@@ -10,6 +10,7 @@ use arc_swap::ArcSwap;
 
 use crate::config::Config;
 use crate::error::{ConfigErrors, ConfigWarning, LoadError};
+use crate::observe::{Observer, Observers};
 use crate::policy::{Compiled, Policy};
 
 /// A handle on the policy in force; clones share it. Each request takes the policy current
@@ -141,54 +142,95 @@ impl std::fmt::Debug for PolicyHandle {
     }
 }
 
-/// What an adapter applies: a fixed policy or a [`PolicyHandle`]. Adapters take
-/// `impl Into<PolicySource>`, so either can be passed.
+/// What an adapter applies: a fixed policy or a [`PolicyHandle`], and the observers of its
+/// decisions. Adapters take `impl Into<PolicySource>`, so a [`Policy`], a handle or a
+/// source with observers can be passed.
+///
+/// ```
+/// use cors_core::{Counters, Policy, PolicySource};
+///
+/// let policy = Policy::from_toml_str(r#"allow_origins = ["https://a.example"]"#)?;
+/// // Every decision counted through the `metrics` facade.
+/// let source = PolicySource::from(policy).observed(Counters);
+/// # drop(source);
+/// # Ok::<(), cors_core::LoadError>(())
+/// ```
 #[derive(Debug, Clone)]
-pub enum PolicySource {
-    /// The same policy for the server's life.
+pub struct PolicySource {
+    policy: Source,
+    observers: Observers,
+}
+
+#[derive(Debug, Clone)]
+enum Source {
     Fixed(Policy),
-    /// The handle's policy at the start of each request.
     Reloadable(PolicyHandle),
 }
 
 impl PolicySource {
+    /// The same source, its decisions handed to `observer` (replacing any earlier one).
+    #[must_use]
+    pub fn observed(mut self, observer: impl Observer) -> PolicySource {
+        self.observers = Observers::new(observer);
+        self
+    }
+
     /// The policy for a request starting now.
     #[inline]
     pub fn current(&self) -> Policy {
-        match self {
-            PolicySource::Fixed(p) => p.clone(),
-            PolicySource::Reloadable(h) => h.current(),
+        match &self.policy {
+            Source::Fixed(p) => p.clone(),
+            Source::Reloadable(h) => h.current(),
         }
     }
-}
 
-impl PolicySource {
     /// The policy for a request starting now, borrowed when it is fixed (no reference
     /// count touched) and loaded from the handle otherwise.
     #[inline]
     pub fn get(&self) -> std::borrow::Cow<'_, Policy> {
-        match self {
-            PolicySource::Fixed(p) => std::borrow::Cow::Borrowed(p),
-            PolicySource::Reloadable(h) => std::borrow::Cow::Owned(h.current()),
+        match &self.policy {
+            Source::Fixed(p) => std::borrow::Cow::Borrowed(p),
+            Source::Reloadable(h) => std::borrow::Cow::Owned(h.current()),
         }
+    }
+
+    /// The handle, when the source is reloadable.
+    pub fn handle(&self) -> Option<&PolicyHandle> {
+        match &self.policy {
+            Source::Fixed(_) => None,
+            Source::Reloadable(h) => Some(h),
+        }
+    }
+
+    /// Hands a decision to the observers (one test when there are none). Adapters call it
+    /// once per request.
+    #[inline]
+    pub fn observe<V: ?Sized>(&self, decision: &crate::Decision<'_, V>) {
+        self.observers.observe(decision);
     }
 }
 
 impl From<Policy> for PolicySource {
     fn from(p: Policy) -> Self {
-        PolicySource::Fixed(p)
+        PolicySource {
+            policy: Source::Fixed(p),
+            observers: Observers::none(),
+        }
     }
 }
 
 impl From<PolicyHandle> for PolicySource {
     fn from(h: PolicyHandle) -> Self {
-        PolicySource::Reloadable(h)
+        PolicySource {
+            policy: Source::Reloadable(h),
+            observers: Observers::none(),
+        }
     }
 }
 
 impl From<&PolicyHandle> for PolicySource {
     fn from(h: &PolicyHandle) -> Self {
-        PolicySource::Reloadable(h.clone())
+        PolicySource::from(h.clone())
     }
 }
 

@@ -78,7 +78,28 @@ fn deciding_allocates_nothing() {
         ..RequestBytes::default()
     };
 
-    let cases: [(&str, &dyn Fn()); 10] = [
+    let unobserved = cors_core::PolicySource::from(policy.clone());
+    let observed = cors_core::PolicySource::from(policy.clone())
+        .observed(|o: &cors_core::Observation<'_>| assert!(o.route.is_none()));
+    let counted = cors_core::PolicySource::from(policy.clone()).observed(cors_core::Counters);
+    let cases: [(&str, &dyn Fn()); 13] = [
+        // The observer hook: one test when none is installed; observers get borrowed data.
+        ("no observer", &|| {
+            let p = unobserved.get();
+            let d = p.decide_at(&allowed, b"/");
+            unobserved.observe(&d);
+        }),
+        ("an observer", &|| {
+            let p = observed.get();
+            let d = p.decide_at(&denied, b"/");
+            observed.observe(&d);
+        }),
+        // `metrics` without a recorder installed: counting is a no-op, and allocates nothing.
+        ("counters", &|| {
+            let p = counted.get();
+            let d = p.decide_at(&allowed, b"/");
+            counted.observe(&d);
+        }),
         ("allowed actual", &|| {
             let d = policy.decide(&allowed);
             assert!(d.is_allowed());

@@ -566,3 +566,49 @@ fn report_only_changes_nothing_and_logs_disagreements() {
         thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// `$cors_result` and `$cors_reason` in an access log: each request's decision and its
+/// denial's name.
+#[test]
+fn cors_variables_log_each_decision() {
+    let s = Server::start("variables", &[("cors.toml", POLICY_APP)], |dir, port| {
+        format!(
+            "log_format cors '$request_method $uri $cors_result $cors_reason';\n\
+             server {{\n\
+               listen 127.0.0.1:{port};\n\
+               access_log {log} cors;\n\
+               cors_policy {policy};\n\
+               location / {{ return 200 ok; }}\n\
+             }}\n",
+            log = q(&dir.join("cors-access.log")),
+            policy = q(&dir.join("cors.toml")),
+        )
+    });
+    s.send("GET", "/plain", &[]);
+    s.actual("GET", "/allowed", APP);
+    s.actual("GET", "/denied", "https://evil.example");
+    s.preflight("/pre-ok", APP, "PUT");
+    s.preflight("/pre-no", APP, "PURGE");
+    let expected = [
+        "GET /plain not-cors -",
+        "GET /allowed allowed -",
+        "GET /denied denied origin-not-allowed",
+        "OPTIONS /pre-ok preflight-allowed -",
+        "OPTIONS /pre-no preflight-denied method-not-allowed",
+    ];
+    let log_path = s.dir().join("cors-access.log");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+        let lines: Vec<&str> = log.lines().collect();
+        if lines == expected {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "access log:\n{log}\nexpected:\n{}",
+            expected.join("\n")
+        );
+        thread::sleep(Duration::from_millis(50));
+    }
+}

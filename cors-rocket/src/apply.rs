@@ -61,12 +61,12 @@ enum Scope {
 }
 
 impl Scope {
-    fn new(source: PolicySource) -> Scope {
-        match source {
-            PolicySource::Fixed(p) => Scope::Fixed(ScopePolicy::new(p)),
-            PolicySource::Reloadable(handle) => Scope::Reloadable {
+    fn new(source: &PolicySource) -> Scope {
+        match source.handle() {
+            None => Scope::Fixed(ScopePolicy::new(source.current())),
+            Some(handle) => Scope::Reloadable {
                 cache: Arc::new(ArcSwap::from_pointee(ScopePolicy::new(handle.current()))),
-                handle,
+                handle: handle.clone(),
             },
         }
     }
@@ -112,7 +112,7 @@ struct Current(Arc<ScopePolicy>);
 #[derive(Clone)]
 pub(crate) struct Scopes {
     /// Longest base first, so the most specific scope wins.
-    scopes: Vec<(String, Scope)>,
+    scopes: Vec<(String, Scope, PolicySource)>,
 }
 
 impl Scopes {
@@ -123,28 +123,28 @@ impl Scopes {
     /// Adds (or replaces) the policy for `base` and the paths under it.
     pub(crate) fn insert(&mut self, base: &str, policy: PolicySource) {
         let base = normalize_base(base);
-        self.scopes.retain(|(b, _)| *b != base);
-        self.scopes.push((base, Scope::new(policy)));
+        self.scopes.retain(|(b, ..)| *b != base);
+        self.scopes.push((base, Scope::new(&policy), policy));
         self.scopes
-            .sort_by_key(|(base, _)| std::cmp::Reverse(base.len()));
+            .sort_by_key(|(base, ..)| std::cmp::Reverse(base.len()));
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, Policy)> {
-        self.scopes.iter().map(|(b, c)| (b.as_str(), c.policy()))
+        self.scopes.iter().map(|(b, c, _)| (b.as_str(), c.policy()))
     }
 
     /// The policy whose base covers `path`, if any. A target that is no path (`*` of
     /// `OPTIONS *`) falls under the root scope only.
-    fn find(&self, path: &str) -> Option<&Scope> {
+    fn find(&self, path: &str) -> Option<(&Scope, &PolicySource)> {
         self.scopes
             .iter()
-            .find(|(base, _)| {
+            .find(|(base, ..)| {
                 path.as_bytes()
                     .strip_prefix(base.as_bytes())
                     .is_some_and(|rest| rest.is_empty() || rest.first() == Some(&b'/'))
                     || (base.is_empty() && !path.starts_with('/'))
             })
-            .map(|(_, c)| c)
+            .map(|(_, c, source)| (c, source))
     }
 
     /// The one decision for `req`, made on first use (by the preflight route or in
@@ -155,7 +155,8 @@ impl Scopes {
     /// A config's own routes are picked by the raw path in the core (`decide_at`).
     fn decision<'a>(&'a self, req: &'a Request<'_>) -> Option<(&'a ScopePolicy, Detached)> {
         let path = req.uri().path();
-        let compiled = self.find(path.as_str())?.for_request(req);
+        let (scope, source) = self.find(path.as_str())?;
+        let compiled = scope.for_request(req);
         let decide = || {
             let view = RocketRequest(req);
             let raw = path.as_str().as_bytes();
@@ -164,6 +165,7 @@ impl Scopes {
             } else {
                 compiled.policy.decide_at(&view, raw)
             };
+            source.observe(&decision);
             decision.detach(&view)
         };
         // Only an `OPTIONS` request can meet the preflight route before `on_response`;

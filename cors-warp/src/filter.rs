@@ -66,6 +66,7 @@ where
             // The policy in force when the request starts serves it to the end.
             let policy = source.get();
             let decision = policy.decide_at(&view, path.as_str().as_bytes());
+            source.observe(&decision);
             let out = match decision.action() {
                 Action::Forward => {
                     let mut headers = decision.to_response_headers();

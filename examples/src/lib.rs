@@ -9,7 +9,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use cors_core::{Policy, PolicyHandle};
+use cors_core::{Policy, PolicyHandle, PolicySource};
 
 /// The header every handler sets, so tests can tell whether the handler ran.
 pub const HANDLER_HEADER: (&str, &str) = ("x-handler", "reached");
@@ -100,7 +100,45 @@ impl Args {
         reload_on_sighup(handle.clone(), self.config.clone());
         handle
     }
+
+    /// What every example server applies: the reloadable policy
+    /// ([`load_reloadable`](Self::load_reloadable)), each decision counted
+    /// ([`Counters`](cors_core::Counters)) for [`metrics_text`].
+    pub fn load_source(&self) -> PolicySource {
+        install_metrics();
+        PolicySource::from(self.load_reloadable()).observed(cors_core::Counters)
+    }
 }
+
+/// The Prometheus recorder of the process, installed once.
+static METRICS: std::sync::OnceLock<Option<metrics_exporter_prometheus::PrometheusHandle>> =
+    std::sync::OnceLock::new();
+
+/// Installs the process's `metrics` recorder (Prometheus text, no listener of its own: the
+/// servers serve [`metrics_text`] at `/metrics`).
+pub fn install_metrics() {
+    METRICS.get_or_init(|| {
+        match metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder() {
+            Ok(handle) => Some(handle),
+            Err(e) => {
+                eprintln!("cannot install the metrics recorder ({e}); /metrics stays empty");
+                None
+            }
+        }
+    });
+}
+
+/// The `/metrics` route of the example servers: the counters in Prometheus text format.
+pub fn metrics_text() -> String {
+    METRICS
+        .get()
+        .and_then(|h| h.as_ref())
+        .map(metrics_exporter_prometheus::PrometheusHandle::render)
+        .unwrap_or_default()
+}
+
+/// The `Content-Type` of [`metrics_text`].
+pub const METRICS_CONTENT_TYPE: &str = "text/plain; version=0.0.4";
 
 /// Reloads `handle` from `path` on every `SIGHUP`, on a thread of its own (so it works
 /// under any server's runtime), reporting each outcome on stderr.

@@ -68,6 +68,12 @@ macro_rules! adapter {
             }
 
             #[test]
+            fn counts_decisions_at_metrics() {
+                cors_conformance::run_metrics_suite($name, super::command($bin))
+                    .unwrap_or_else(|f| panic!("{f}"));
+            }
+
+            #[test]
             fn logs_report_only_disagreements() {
                 cors_conformance::run_report_only_logs($name, super::command($bin))
                     .unwrap_or_else(|f| panic!("{f}"));

@@ -45,10 +45,17 @@ async fn own_acao() -> HttpResponse {
         .body("ok")
 }
 
+/// The decision counters in Prometheus text format.
+async fn metrics() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(examples::METRICS_CONTENT_TYPE)
+        .body(examples::metrics_text())
+}
+
 #[actix_web::main]
 async fn main() {
     let args = Args::from_env();
-    let cors = Cors::new(args.load_reloadable());
+    let cors = Cors::new(args.load_source());
     let server = HttpServer::new(move || {
         // `web::route()` has no method guard: every method, standard or not.
         App::new()
@@ -58,6 +65,7 @@ async fn main() {
             .route("/status/{code}", web::route().to(status))
             .route("/vary", web::route().to(vary))
             .route("/own-acao", web::route().to(own_acao))
+            .route("/metrics", web::get().to(metrics))
     })
     .workers(2)
     .bind(args.listen)

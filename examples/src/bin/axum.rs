@@ -46,10 +46,22 @@ async fn own_acao() -> Response {
         .into_response()
 }
 
+/// The decision counters in Prometheus text format.
+async fn metrics() -> Response {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE.as_str(),
+            examples::METRICS_CONTENT_TYPE,
+        )],
+        examples::metrics_text(),
+    )
+        .into_response()
+}
+
 #[tokio::main]
 async fn main() {
     let args = Args::from_env();
-    let policy = args.load_reloadable();
+    let policy = args.load_source();
     // `any` accepts every method, standard or not.
     let app = Router::new()
         .route("/anything", any(anything))
@@ -58,6 +70,7 @@ async fn main() {
         .route("/status/{code}", any(status))
         .route("/vary", any(vary))
         .route("/own-acao", any(own_acao))
+        .route("/metrics", any(metrics))
         .layer(CorsLayer::new(policy));
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await

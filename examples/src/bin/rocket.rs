@@ -38,6 +38,7 @@ enum Contract {
     Status,
     Vary,
     OwnAcao,
+    Metrics,
 }
 
 #[rocket::async_trait]
@@ -68,6 +69,11 @@ impl Handler for Contract {
                 res.raw_header("Access-Control-Allow-Origin", HANDLER_ACAO);
                 ok(&mut res);
             }
+            Contract::Metrics => {
+                let text = examples::metrics_text();
+                res.raw_header("Content-Type", examples::METRICS_CONTENT_TYPE);
+                res.sized_body(text.len(), Cursor::new(text));
+            }
         }
         Outcome::Success(res.finalize())
     }
@@ -79,6 +85,7 @@ fn routes() -> Vec<Route> {
         ("/status/<code>", Contract::Status),
         ("/vary", Contract::Vary),
         ("/own-acao", Contract::OwnAcao),
+        ("/metrics", Contract::Metrics),
     ];
     paths
         .iter()
@@ -89,7 +96,7 @@ fn routes() -> Vec<Route> {
 #[rocket::main]
 async fn main() {
     let args = Args::from_env();
-    let cors = Cors::new(args.load_reloadable());
+    let cors = Cors::new(args.load_source());
     // Built from defaults only (no Rocket.toml, no ROCKET_* variables); logging off so
     // stdout carries only the `listening on` line.
     let config = rocket::Config {

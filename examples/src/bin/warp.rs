@@ -30,7 +30,7 @@ fn status(code: String) -> Response {
 #[tokio::main]
 async fn main() {
     let args = Args::from_env();
-    let policy = args.load_reloadable();
+    let policy = args.load_source();
     // `path("anything")` followed by any tail: /anything, /anything/, /anything/a/b.
     let anything = warp::path("anything")
         .and(warp::path::tail())
@@ -39,12 +39,22 @@ async fn main() {
     let vary = warp::path!("vary").map(|| reached(with_header("ok", VARY, "Accept-Encoding")));
     let own_acao = warp::path!("own-acao")
         .map(|| reached(with_header("ok", ACCESS_CONTROL_ALLOW_ORIGIN, HANDLER_ACAO)));
+    let metrics = warp::path!("metrics").map(|| {
+        warp::reply::with_header(
+            examples::metrics_text(),
+            "content-type",
+            examples::METRICS_CONTENT_TYPE,
+        )
+        .into_response()
+    });
     let routes = anything
         .or(status)
         .unify()
         .or(vary)
         .unify()
         .or(own_acao)
+        .unify()
+        .or(metrics)
         .unify();
 
     let listener = tokio::net::TcpListener::bind(args.listen)
