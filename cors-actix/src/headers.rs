@@ -48,6 +48,7 @@ fn response_name(h: ResponseHeader) -> HeaderName {
         ResponseHeader::MaxAge => header::ACCESS_CONTROL_MAX_AGE,
         ResponseHeader::AllowPrivateNetwork => ALLOW_PRIVATE_NETWORK.clone(),
         ResponseHeader::ExposeHeaders => header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        ResponseHeader::DenialReason => HeaderName::from_static("cors-denial-reason"),
     }
 }
 

@@ -155,6 +155,9 @@ impl<'a, V: ?Sized> Decision<'a, V> {
                     request: None,
                 })
             }),
+            debug: self
+                .denial_reason_value()
+                .and_then(|v| u16::try_from(v.id()).ok()),
             vary: self.vary(),
             slots: self.slots,
             origin: self.origin.and_then(&mut request_value),
@@ -279,6 +282,8 @@ impl HeaderSink for HeaderMap {
 pub struct ResponseHeaders<T = HeaderValue> {
     /// For a report-only decision, what its report needs beside the request values.
     report: Option<Box<ResponseReport>>,
+    /// `CORS-Denial-Reason`'s value id (`debug_denial_header`).
+    debug: Option<u16>,
     vary: Vary,
     slots: [Slot; ResponseHeader::ALL.len()],
     origin: Option<T>,
@@ -369,6 +374,7 @@ impl<T: AsRef<[u8]>> ResponseHeaders<T> {
             slots: self.slots,
             slot: 0,
             in_mirrored: false,
+            debug: self.debug,
             origin: &mut self.origin,
             method: &mut self.method,
             mirrored: self
@@ -388,6 +394,8 @@ struct OwnedLines<'r, 'p, T, F> {
     slots: [Slot; ResponseHeader::ALL.len()],
     slot: usize,
     in_mirrored: bool,
+    /// `CORS-Denial-Reason`'s value id, sent after the owned headers.
+    debug: Option<u16>,
     origin: &'r mut Option<T>,
     method: &'r mut Option<T>,
     mirrored: std::iter::Chain<std::option::IntoIter<T>, std::vec::Drain<'r, T>>,
@@ -400,9 +408,17 @@ impl<'p, T, F: FnMut(&'p PolicyValue) -> Option<T>> Iterator for OwnedLines<'_, 
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            let (&h, &slot) = ResponseHeader::ALL
+            let Some((&h, &slot)) = ResponseHeader::ALL
                 .get(self.slot)
-                .zip(self.slots.get(self.slot))?;
+                .zip(self.slots.get(self.slot))
+            else {
+                let id = self.debug.take()?;
+                let value = self
+                    .values
+                    .get(usize::from(id))
+                    .and_then(&mut self.policy_value);
+                return Some((ResponseHeader::DenialReason, value));
+            };
             if self.in_mirrored {
                 if let Some(v) = self.mirrored.next() {
                     return Some((h, Some(v)));

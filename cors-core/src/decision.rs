@@ -194,6 +194,8 @@ pub struct Decision<'a, V: ?Sized> {
     report_only: bool,
     /// Whether the policy that decided allows credentials (for a report-only report).
     pub(crate) credentials: bool,
+    /// Whether a denial carries `CORS-Denial-Reason` (`debug_denial_header`).
+    debug_denial: bool,
 }
 
 /// What one owned header of a decision carries, in two bytes (a decision is moved by
@@ -282,6 +284,7 @@ impl<'a, V: ?Sized> Decision<'a, V> {
             route: scope.route,
             report_only: scope.report_only,
             credentials: scope.report_only && scope.settings.credentials.allowed(),
+            debug_denial: scope.settings.debug_denial,
         }
     }
 
@@ -347,6 +350,19 @@ impl<'a, V: ?Sized> Decision<'a, V> {
     /// the top-level policy did.
     pub fn route(&self) -> Option<&'a str> {
         self.route.map(|r| &*r.path)
+    }
+
+    /// The value of `CORS-Denial-Reason` (the denial's name) when the deciding policy has
+    /// `debug_denial_header` on and the request was denied.
+    pub(crate) fn denial_reason_value(&self) -> Option<&'a PolicyValue> {
+        if !self.debug_denial || self.report_only {
+            return None;
+        }
+        let kind = self.denial.as_ref()?.kind();
+        let index = crate::denial::DenialKind::ALL
+            .iter()
+            .position(|k| *k == kind)?;
+        self.values.get(index)
     }
 
     /// The deciding route's index in [`Policy::config`]'s routes.
@@ -430,9 +446,19 @@ impl<'a, V: ?Sized> Iterator for Lines<'_, 'a, V> {
     fn next(&mut self) -> Option<Self::Item> {
         let d = self.decision;
         loop {
-            let (&h, &slot) = ResponseHeader::ALL
+            let Some((&h, &slot)) = ResponseHeader::ALL
                 .get(self.slot)
-                .zip(d.slots.get(self.slot))?;
+                .zip(d.slots.get(self.slot))
+            else {
+                // After the owned headers: the development option's reason, once.
+                if self.slot == ResponseHeader::ALL.len() {
+                    self.slot += 1;
+                    if let Some(v) = d.denial_reason_value() {
+                        return Some((ResponseHeader::DenialReason, HeaderRef::Policy(v)));
+                    }
+                }
+                return None;
+            };
             let value = match slot.kind() {
                 SlotKind::Empty => None,
                 SlotKind::Policy(id) => d.values.get(usize::from(id)).map(HeaderRef::Policy),

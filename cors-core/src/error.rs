@@ -28,6 +28,8 @@ pub enum Field {
     PreflightContinue,
     /// `mode`
     Mode,
+    /// `debug_denial_header`
+    DebugDenialHeader,
     /// `routes`
     Routes,
     /// a route's `path`
@@ -48,6 +50,7 @@ impl Field {
             Field::PreflightStatus => "preflight_status",
             Field::PreflightContinue => "preflight_continue",
             Field::Mode => "mode",
+            Field::DebugDenialHeader => "debug_denial_header",
             Field::Routes => "routes",
             Field::Path => "path",
         }
@@ -666,6 +669,8 @@ pub enum WarningKind {
     MaxAgeAboveBrowserCap,
     /// A route's path ends in `/`: the route covers the path without it too.
     RoutePathTrailingSlash,
+    /// `debug_denial_header = true`: every client is told why it was denied.
+    DebugDenialHeader,
 }
 
 impl WarningKind {
@@ -682,6 +687,7 @@ impl WarningKind {
             WarningKind::SafelistedResponseHeader => "W303",
             WarningKind::MaxAgeAboveBrowserCap => "W401",
             WarningKind::RoutePathTrailingSlash => "W501",
+            WarningKind::DebugDenialHeader => "W601",
         }
     }
 
@@ -732,6 +738,10 @@ impl WarningKind {
             WarningKind::RoutePathTrailingSlash => {
                 "a route covers its path and every path under it, so the trailing '/' is \
                  dropped and this route covers the path without it too; remove the '/'"
+            }
+            WarningKind::DebugDenialHeader => {
+                "denied responses tell every client why (CORS-Denial-Reason), which helps an \
+                 attacker probe the policy; use it in development only"
             }
             WarningKind::PublicSuffixBelowWildcard { .. }
             | WarningKind::MethodServerLimit { .. } => "",
@@ -1000,6 +1010,7 @@ mod tests {
             WarningKind::SafelistedResponseHeader,
             WarningKind::MaxAgeAboveBrowserCap,
             WarningKind::RoutePathTrailingSlash,
+            WarningKind::DebugDenialHeader,
         ];
         for w in &warnings {
             match w {
@@ -1012,7 +1023,8 @@ mod tests {
                 | WarningKind::ForbiddenResponseHeader
                 | WarningKind::SafelistedResponseHeader
                 | WarningKind::MaxAgeAboveBrowserCap
-                | WarningKind::RoutePathTrailingSlash => {}
+                | WarningKind::RoutePathTrailingSlash
+                | WarningKind::DebugDenialHeader => {}
             }
         }
         (errors, warnings)

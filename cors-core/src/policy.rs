@@ -97,6 +97,18 @@ impl Policy {
     /// index, value and fix.
     pub fn compile(config: &Config) -> Result<Compiled, ConfigErrors> {
         let mut c = Compiler::default();
+        // With `debug_denial_header` anywhere, the denial names are the first values, in
+        // `DenialKind::ALL` order: a decision finds its header value by the kind's index.
+        if config.debug_denial_header
+            || config
+                .routes
+                .iter()
+                .any(|r| r.debug_denial_header == Some(true))
+        {
+            for kind in crate::denial::DenialKind::ALL {
+                c.value(kind.as_str());
+            }
+        }
         let (settings, mut normalized) = Settings::compile(&mut c, config);
         let routes = route::compile_routes(&mut c, config);
         if !c.errors.is_empty() {

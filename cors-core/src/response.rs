@@ -6,6 +6,9 @@ use http::HeaderName;
 const ALLOW_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-allow-private-network");
 
+/// Built at compile time, like the one above.
+const DENIAL_REASON: HeaderName = HeaderName::from_static("cors-denial-reason");
+
 /// A response header the engine owns: values a handler or upstream set for these are
 /// replaced by the policy's (or removed), so a response never grants what the policy denies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -24,6 +27,9 @@ pub enum ResponseHeader {
     AllowPrivateNetwork = 5,
     /// `Access-Control-Expose-Headers`
     ExposeHeaders = 6,
+    /// `CORS-Denial-Reason`: the denial's name, sent only with the development option
+    /// `debug_denial_header = true`. Not owned: a handler's is left alone.
+    DenialReason = 7,
 }
 
 impl ResponseHeader {
@@ -48,6 +54,7 @@ impl ResponseHeader {
             ResponseHeader::MaxAge => "access-control-max-age",
             ResponseHeader::AllowPrivateNetwork => "access-control-allow-private-network",
             ResponseHeader::ExposeHeaders => "access-control-expose-headers",
+            ResponseHeader::DenialReason => "cors-denial-reason",
         }
     }
 
@@ -62,6 +69,7 @@ impl ResponseHeader {
             ResponseHeader::MaxAge => header::ACCESS_CONTROL_MAX_AGE,
             ResponseHeader::AllowPrivateNetwork => ALLOW_PRIVATE_NETWORK,
             ResponseHeader::ExposeHeaders => header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            ResponseHeader::DenialReason => DENIAL_REASON,
         }
     }
 

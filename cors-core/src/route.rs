@@ -224,6 +224,7 @@ fn route_sets(route: &Route, field: Field) -> bool {
         Field::PreflightStatus => route.preflight_status.is_some(),
         Field::PreflightContinue => route.preflight_continue.is_some(),
         Field::Mode => route.mode.is_some(),
+        Field::DebugDenialHeader => route.debug_denial_header.is_some(),
         Field::Routes | Field::Path => true,
     }
 }
@@ -256,6 +257,7 @@ pub(crate) fn normalized_route(route: &Route, compiled: &CompiledRoute) -> Route
         preflight_status: route.preflight_status.map(|_| r.preflight_status),
         preflight_continue: route.preflight_continue.map(|_| r.preflight_continue),
         mode: route.mode.map(|_| r.mode),
+        debug_denial_header: route.debug_denial_header.map(|_| r.debug_denial_header),
     }
 }
 

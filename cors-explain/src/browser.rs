@@ -316,5 +316,6 @@ pub(crate) const fn header_title(h: ResponseHeader) -> &'static str {
         ResponseHeader::MaxAge => "Access-Control-Max-Age",
         ResponseHeader::AllowPrivateNetwork => "Access-Control-Allow-Private-Network",
         ResponseHeader::ExposeHeaders => "Access-Control-Expose-Headers",
+        ResponseHeader::DenialReason => "CORS-Denial-Reason",
     }
 }

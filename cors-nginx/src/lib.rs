@@ -34,7 +34,7 @@ mod scratch;
 mod tools;
 
 pub use conf::{Layout, contract_http, quote, wrap};
-pub use nginx::{Nginx, rss_kib, test_config};
+pub use nginx::{Nginx, reload_command, rss_kib, test_config};
 pub use scratch::{TempDir, sweep_stale, temp_dir};
 pub use tools::{Profile, SETUP, build_module, find_tool, nginx_binary, repo_root};
 

@@ -239,17 +239,7 @@ impl Nginx {
     /// Runs `nginx -s reload` for this instance: it parses the configuration first and,
     /// if it is invalid, fails with nginx's messages without signalling the master.
     pub fn reload_command(&self) -> Result<Output, String> {
-        let nginx = nginx_binary()?;
-        Command::new(nginx)
-            .arg("-p")
-            .arg(self.dir())
-            .arg("-c")
-            .arg(&self.conf)
-            .arg("-e")
-            .arg(self.dir().join("error.log"))
-            .args(["-s", "reload"])
-            .output()
-            .map_err(|e| format!("cannot run nginx -s reload: {e}"))
+        reload_command(self.dir(), &self.conf)
     }
 
     fn signal(&self, signal: &str) -> Result<(), String> {
@@ -334,23 +324,40 @@ fn free_port(host: &str) -> Result<u16, String> {
         .map_err(|e| format!("cannot bind {host}:0: {e}"))
 }
 
-/// Runs `nginx -t` on a configuration file (with `prefix` as nginx's prefix directory).
-///
-/// # Errors
-///
-/// nginx is missing or could not run.
-pub fn test_config(prefix: &Path, conf: &Path) -> Result<Output, String> {
+/// Runs nginx on the instance in `prefix` with `conf` (its error log in `prefix`) and
+/// `args`.
+fn run_nginx(prefix: &Path, conf: &Path, args: &[&str]) -> Result<Output, String> {
     let nginx = nginx_binary()?;
     Command::new(nginx)
-        .arg("-t")
         .arg("-p")
         .arg(prefix)
         .arg("-c")
         .arg(conf)
         .arg("-e")
         .arg(prefix.join("error.log"))
+        .args(args)
         .output()
-        .map_err(|e| format!("cannot run nginx -t: {e}"))
+        .map_err(|e| format!("cannot run nginx {}: {e}", args.join(" ")))
+}
+
+/// `nginx -s reload` for the instance in `prefix` with `conf`: nginx parses the
+/// configuration (the policy files included) first and, if it is invalid, fails with its
+/// messages without signalling the master.
+///
+/// # Errors
+///
+/// nginx could not be run.
+pub fn reload_command(prefix: &Path, conf: &Path) -> Result<Output, String> {
+    run_nginx(prefix, conf, &["-s", "reload"])
+}
+
+/// Runs `nginx -t` on a configuration file (with `prefix` as nginx's prefix directory).
+///
+/// # Errors
+///
+/// nginx is missing or could not run.
+pub fn test_config(prefix: &Path, conf: &Path) -> Result<Output, String> {
+    run_nginx(prefix, conf, &["-t"])
 }
 
 /// A process's resident set size in KiB (`VmRSS` in `/proc/PID/status`).

@@ -62,3 +62,18 @@ fn nginx_reads_json_and_yaml() {
     cors_nginx::sweep_stale("contract");
     result.unwrap_or_else(|failures| panic!("{failures}"));
 }
+
+/// nginx's native reload (`nginx -s reload`, sent by `nginx-contract` on SIGHUP) under a
+/// bounded load: every response wholly of the old or the new policy, a broken policy file
+/// refused by nginx's configuration test while the running policy stays.
+#[test]
+fn nginx_reloads_under_load() {
+    let module = support::module();
+    cors_nginx::sweep_stale("contract");
+    let summary = cors_conformance::run_reload_suite("nginx", contract(&module));
+    cors_nginx::sweep_stale("contract");
+    eprintln!(
+        "{}",
+        summary.unwrap_or_else(|failures| panic!("{failures}"))
+    );
+}

@@ -143,6 +143,12 @@ pub const METRICS_CONTENT_TYPE: &str = "text/plain; version=0.0.4";
 /// Reloads `handle` from `path` on every `SIGHUP`, on a thread of its own (so it works
 /// under any server's runtime), reporting each outcome on stderr.
 pub fn reload_on_sighup(handle: PolicyHandle, path: PathBuf) {
+    on_sighup(move || reload(&handle, &path));
+}
+
+/// Runs `action` on every `SIGHUP`, on a thread of its own (so it works under any
+/// server's runtime); the signal is watched before this returns.
+pub fn on_sighup(mut action: impl FnMut() + Send + 'static) {
     use tokio::signal::unix::{SignalKind, signal};
 
     let (ready_tx, ready) = std::sync::mpsc::channel();
@@ -167,17 +173,17 @@ pub fn reload_on_sighup(handle: PolicyHandle, path: PathBuf) {
             };
             let _ = ready_tx.send(Ok(()));
             while hangups.recv().await.is_some() {
-                reload(&handle, &path);
+                action();
             }
         });
     });
     // Registered before the server announces itself, so an early SIGHUP is not lost.
     match ready.recv() {
         Ok(Ok(())) => {}
-        Ok(Err(e)) => eprintln!("cannot watch SIGHUP ({e}); the policy will not reload"),
+        Ok(Err(e)) => eprintln!("cannot watch SIGHUP ({e}); it will be ignored"),
         Err(_) => {
             let _ = watcher.join();
-            eprintln!("cannot watch SIGHUP; the policy will not reload");
+            eprintln!("cannot watch SIGHUP; it will be ignored");
         }
     }
 }

@@ -140,6 +140,15 @@ pub struct Config {
         deserialize_with = "fields::mode"
     )]
     pub mode: Mode,
+    /// Development only: denied requests get a `CORS-Denial-Reason` response header
+    /// naming the denial (`origin-not-allowed`), visible in a browser's network panel.
+    /// Default `false`; `cors check` warns when it is on (it tells every client why).
+    #[serde(
+        default,
+        skip_serializing_if = "std::ops::Not::not",
+        deserialize_with = "fields::debug_denial_header"
+    )]
+    pub debug_denial_header: bool,
     /// Policies for path prefixes; each [`Route`] inherits every setting it does not set
     /// from the top level. Default: none, and the path plays no part.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -275,6 +284,13 @@ pub struct Route {
         deserialize_with = "fields::route::mode"
     )]
     pub mode: Option<Mode>,
+    /// See [`Config::debug_denial_header`].
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "fields::route::debug_denial_header"
+    )]
+    pub debug_denial_header: Option<bool>,
 }
 
 impl Route {
@@ -302,6 +318,7 @@ impl Route {
             preflight_status: pick(&self.preflight_status, &top.preflight_status),
             preflight_continue: pick(&self.preflight_continue, &top.preflight_continue),
             mode: pick(&self.mode, &top.mode),
+            debug_denial_header: pick(&self.debug_denial_header, &top.debug_denial_header),
             routes: Vec::new(),
         }
     }
@@ -329,6 +346,7 @@ impl Default for Config {
             preflight_status: default_preflight_status(),
             preflight_continue: false,
             mode: Mode::Enforce,
+            debug_denial_header: false,
             routes: Vec::new(),
         }
     }

@@ -341,7 +341,8 @@ pub(crate) mod fields {
             allow_private_network: bool,
             preflight_status: u16,
             preflight_continue: bool,
-            mode: Mode
+            mode: Mode,
+            debug_denial_header: bool
         );
 
         /// `max_age = null` (JSON, YAML) in a route means "no header", not "inherit".
@@ -367,7 +368,12 @@ pub(crate) mod fields {
             }
         )*};
     }
-    boolean!(allow_credentials, allow_private_network, preflight_continue);
+    boolean!(
+        allow_credentials,
+        allow_private_network,
+        preflight_continue,
+        debug_denial_header
+    );
 
     pub(crate) fn max_age<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
         field("max_age", Seconds).deserialize(d)

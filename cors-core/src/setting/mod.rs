@@ -36,6 +36,8 @@ pub(crate) struct Settings {
     pub(crate) max_age: MaxAge,
     pub(crate) private_network: PrivateNetwork,
     pub(crate) preflight: PreflightAnswer,
+    /// `debug_denial_header`: denials carry `CORS-Denial-Reason`.
+    pub(crate) debug_denial: bool,
 }
 
 impl Settings {
@@ -62,8 +64,17 @@ impl Settings {
             preflight_status: preflight.status().as_u16(),
             preflight_continue: config.preflight_continue,
             mode: config.mode,
+            debug_denial_header: config.debug_denial_header,
             routes: Vec::new(),
         };
+        if config.debug_denial_header {
+            c.warn(
+                crate::error::Field::DebugDenialHeader,
+                None,
+                "true",
+                crate::error::WarningKind::DebugDenialHeader,
+            );
+        }
         let settings = Settings {
             origins,
             credentials,
@@ -73,6 +84,7 @@ impl Settings {
             max_age,
             private_network,
             preflight,
+            debug_denial: config.debug_denial_header,
         };
         (settings, normalized)
     }

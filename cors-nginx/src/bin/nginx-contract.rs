@@ -73,6 +73,20 @@ fn run() -> Result<ExitCode, String> {
         .map_err(|e| format!("cannot write to stdout: {e}"))?;
     drop(out);
 
+    // SIGHUP reloads nginx as nginx does (`nginx -s reload`): a valid policy is put in
+    // force by new workers; an invalid one fails nginx's own configuration test, and the
+    // running configuration stays.
+    let (prefix, conf) = (nginx.dir().to_path_buf(), nginx.conf_path().to_path_buf());
+    let shown = config.display().to_string();
+    examples::on_sighup(move || match cors_nginx::reload_command(&prefix, &conf) {
+        Ok(out) if out.status.success() => eprintln!("{shown}: reloaded"),
+        Ok(out) => eprintln!(
+            "{shown}: not reloaded, the policy in force stays:\n{}",
+            String::from_utf8_lossy(&out.stderr).trim_end()
+        ),
+        Err(e) => eprintln!("{shown}: not reloaded: {e}"),
+    });
+
     let status = nginx.wait();
     eprintln!("nginx-contract: nginx exited ({status:?})");
     Ok(ExitCode::FAILURE)
