@@ -178,3 +178,182 @@ impl std::fmt::Debug for Observers {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    use metrics::{
+        Counter, CounterFn, Gauge, Histogram, Key, KeyName, Metadata, Recorder, SharedString, Unit,
+    };
+
+    use super::*;
+    use crate::Policy;
+
+    /// A counter's labels, as (key, value) pairs.
+    type Labels = Vec<(String, String)>;
+
+    /// Counts increments per label set.
+    #[derive(Default)]
+    struct Recording(Mutex<BTreeMap<Labels, Arc<AtomicU64>>>);
+
+    struct Count(Arc<AtomicU64>);
+
+    impl CounterFn for Count {
+        fn increment(&self, value: u64) {
+            self.0.fetch_add(value, Ordering::Relaxed);
+        }
+        fn absolute(&self, value: u64) {
+            self.0.store(value, Ordering::Relaxed);
+        }
+    }
+
+    impl Recorder for Recording {
+        fn describe_counter(&self, _: KeyName, _: Option<Unit>, _: SharedString) {}
+        fn describe_gauge(&self, _: KeyName, _: Option<Unit>, _: SharedString) {}
+        fn describe_histogram(&self, _: KeyName, _: Option<Unit>, _: SharedString) {}
+        fn register_counter(&self, key: &Key, _: &Metadata<'_>) -> Counter {
+            assert_eq!(key.name(), DECISIONS_METRIC);
+            let labels = key
+                .labels()
+                .map(|l| (l.key().to_owned(), l.value().to_owned()))
+                .collect();
+            let mut map = self.0.lock().unwrap();
+            Counter::from_arc(Arc::new(Count(Arc::clone(map.entry(labels).or_default()))))
+        }
+        fn register_gauge(&self, _: &Key, _: &Metadata<'_>) -> Gauge {
+            Gauge::noop()
+        }
+        fn register_histogram(&self, _: &Key, _: &Metadata<'_>) -> Histogram {
+            Histogram::noop()
+        }
+    }
+
+    fn labels(kind: &str, outcome: &str, reason: &str, mode: &str) -> Labels {
+        [
+            ("kind", kind),
+            ("outcome", outcome),
+            ("reason", reason),
+            ("mode", mode),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+    }
+
+    fn requests() -> Vec<http::Request<()>> {
+        let get = |origin: Option<&str>| {
+            let mut b = http::Request::get("/x");
+            if let Some(o) = origin {
+                b = b.header("origin", o);
+            }
+            b.body(()).unwrap()
+        };
+        let preflight = |method: &str| {
+            http::Request::options("/x")
+                .header("origin", "https://a.example")
+                .header("access-control-request-method", method)
+                .body(())
+                .unwrap()
+        };
+        vec![
+            get(Some("https://a.example")),
+            get(Some("https://a.example")),
+            get(Some("https://evil.example")),
+            get(None),
+            preflight("PUT"),
+            preflight("PATCH"),
+        ]
+    }
+
+    #[test]
+    fn counters_count_each_label_set_exactly() {
+        let policy = Policy::from_toml_str(
+            "allow_origins = [\"https://a.example\"]\nallow_methods = [\"GET\", \"PUT\"]\n\
+             [[routes]]\npath = \"/shadow\"\nmode = \"report-only\"\n",
+        )
+        .unwrap();
+        let recording = Recording::default();
+        metrics::with_local_recorder(&recording, || {
+            for r in requests() {
+                Counters.observe(&policy.decide(&r).observation());
+            }
+            // A report-only route's denial is counted under its mode.
+            Counters.observe(&policy.decide_at(&requests()[2], b"/shadow").observation());
+        });
+        let got: BTreeMap<_, _> = recording
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.load(Ordering::Relaxed)))
+            .collect();
+        let expected: BTreeMap<_, _> = [
+            (labels("actual", "allowed", "", "enforce"), 2),
+            (
+                labels("actual", "denied", "origin-not-allowed", "enforce"),
+                1,
+            ),
+            (labels("not-cors", "not-cors", "", "enforce"), 1),
+            (labels("preflight", "allowed", "", "enforce"), 1),
+            (
+                labels("preflight", "denied", "method-not-allowed", "enforce"),
+                1,
+            ),
+            (
+                labels("actual", "denied", "origin-not-allowed", "report-only"),
+                1,
+            ),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(got, expected);
+        // Every label set exists once, in order, for the index arithmetic.
+        let keys = counter_keys();
+        assert_eq!(keys.len(), 3 * 3 * (DenialKind::ALL.len() + 1) * 2);
+        let distinct: std::collections::HashSet<_> = keys.iter().collect();
+        assert_eq!(distinct.len(), keys.len());
+    }
+
+    #[test]
+    fn observations_and_observers() {
+        let policy = Policy::from_toml_str(
+            "allow_origins = [\"https://a.example\"]\n[[routes]]\npath = \"/r\"\n",
+        )
+        .unwrap();
+        let reqs = requests();
+        let denied = policy.decide_at(&reqs[2], b"/r/x");
+        let o = denied.observation();
+        assert_eq!(o.outcome, Outcome::Denied);
+        assert_eq!(o.outcome.as_str(), "denied");
+        assert_eq!(
+            o.denial,
+            Some((DenialKind::OriginNotAllowed, &b"https://evil.example"[..]))
+        );
+        assert_eq!(o.route, Some("/r"));
+        assert!(!o.report_only);
+        assert_eq!(
+            policy.decide(&reqs[3]).observation().outcome.as_str(),
+            "not-cors"
+        );
+        assert_eq!(
+            policy.decide(&reqs[0]).observation().outcome.as_str(),
+            "allowed"
+        );
+
+        let seen = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&seen);
+        let observers = Observers::new(move |o: &Observation<'_>| {
+            assert_eq!(o.kind, RequestKind::Actual);
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
+        observers.observe(&denied);
+        observers.observe(&denied);
+        Observers::none().observe(&denied);
+        assert_eq!(seen.load(Ordering::Relaxed), 2);
+        assert_eq!(format!("{observers:?}"), "Observers(1)");
+        assert_eq!(format!("{:?}", Observers::none()), "Observers(0)");
+    }
+}

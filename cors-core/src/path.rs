@@ -59,6 +59,7 @@ pub(crate) fn normal_path(target: &[u8]) -> Option<&[u8]> {
         match b {
             b'?' | b'#' => break i,
             b'%' => {
+                // `hi << 4 | lo`: the digits' bits do not overlap.
                 let c = target
                     .get(i + 1)
                     .and_then(|&h| hex(h))
@@ -92,36 +93,11 @@ pub(crate) fn normal_path(target: &[u8]) -> Option<&[u8]> {
     target.get(..end)
 }
 
-/// Whether a raw segment is `.` or `..`, a dot possibly written `%2e` (no longer segment
-/// can be one).
+/// Whether a raw segment is `.` or `..`. An encoded dot (`%2e`) never gets here: the
+/// escape check refuses every encoded unreserved character first.
 #[inline]
 fn is_dot_segment(segment: &[u8]) -> bool {
-    // Most segments start with a letter or digit: rejected by their first byte.
-    if !matches!(segment.first(), Some(b'.' | b'%')) {
-        return false;
-    }
-    match segment.len() {
-        1..=6 => {
-            let mut rest = segment;
-            let mut dots = 0;
-            while !rest.is_empty() {
-                if let Some(tail) = rest.strip_prefix(b".") {
-                    rest = tail;
-                } else if rest.len() >= 3
-                    && rest
-                        .get(..3)
-                        .is_some_and(|e| e.eq_ignore_ascii_case(b"%2e"))
-                {
-                    rest = rest.get(3..).unwrap_or_default();
-                } else {
-                    return false;
-                }
-                dots += 1;
-            }
-            dots <= 2
-        }
-        _ => false,
-    }
+    segment == b"." || segment == b".."
 }
 
 /// The value of a hex digit.

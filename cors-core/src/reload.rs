@@ -270,6 +270,38 @@ mod tests {
     }
 
     #[test]
+    fn debug_and_handles() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cors.toml");
+        std::fs::write(&path, "allow_origins = [\"https://a.example\"]\n").unwrap();
+        let handle = PolicyHandle::from_path(&path).unwrap();
+        assert_eq!(handle.path(), Some(path.as_path()));
+        let shown = format!("{handle:?}");
+        assert!(
+            shown.contains("PolicyHandle") && shown.contains("cors.toml"),
+            "{shown}"
+        );
+        assert!(shown.contains("https://a.example"), "{shown}");
+        let source = PolicySource::from(&handle);
+        assert!(
+            source
+                .handle()
+                .is_some_and(|h| h.path() == Some(path.as_path()))
+        );
+        assert!(PolicySource::from(handle.current()).handle().is_none());
+        // Observers see each decision handed to the source.
+        let seen = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = Arc::clone(&seen);
+        let observed = source.observed(move |_: &crate::Observation<'_>| {
+            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
+        let req = http::Request::get("/").body(()).unwrap();
+        let policy = observed.get();
+        observed.observe(&policy.decide(&req));
+        assert_eq!(seen.load(std::sync::atomic::Ordering::Relaxed), 1);
+    }
+
+    #[test]
     fn sources() {
         let p = Policy::from_toml_str("allow_origins = [\"https://a.example\"]").unwrap();
         let fixed = PolicySource::from(p.clone());

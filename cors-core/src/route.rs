@@ -391,6 +391,22 @@ mod table_tests {
             .map(|w| w.path().to_string())
             .collect();
         assert_eq!(paths, ["allow_origins[1]"]);
+        // A route's own findings are kept, also where the top level has one at the same
+        // index: its own warning, and its own error beside the top level's.
+        let text = "allow_origins = [\"https://app.example.com\", \"null\"]\n\
+                    [[routes]]\npath = \"/a\"\nallow_origins = [\"https://b.example\", \"null\"]\n";
+        let compiled = Policy::compile(&crate::Config::from_toml_str(text).unwrap()).unwrap();
+        let paths: Vec<String> = compiled
+            .warnings
+            .iter()
+            .map(|w| w.path().to_string())
+            .collect();
+        assert_eq!(paths, ["allow_origins[1]", "routes[0].allow_origins[1]"]);
+        let text = "allow_origins = [\"https://a.example/\"]\n\
+                    [[routes]]\npath = \"/a\"\nallow_origins = [\"https://b.example/\"]\n";
+        let errors = Policy::compile(&crate::Config::from_toml_str(text).unwrap()).unwrap_err();
+        let paths: Vec<String> = errors.iter().map(|e| e.path().to_string()).collect();
+        assert_eq!(paths, ["allow_origins[0]", "routes[0].allow_origins[0]"]);
     }
 
     #[test]

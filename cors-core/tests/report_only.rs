@@ -170,6 +170,28 @@ fn preflights_against_the_handler() {
     assert_eq!(o.handler, Err(Unreadable::HeaderNotAllowed));
     let o = outcome(&p, &put, 200, &[ok[0], ok[2]]);
     assert_eq!(o.handler, Err(Unreadable::MethodNotAllowed));
+    // Listing other methods does not list this one.
+    let other_methods = [
+        ("access-control-allow-origin", "https://app.example.com"),
+        ("access-control-allow-methods", "GET, DELETE"),
+        ("access-control-allow-headers", "x-token"),
+    ];
+    assert_eq!(
+        outcome(&p, &put, 200, &other_methods).handler,
+        Err(Unreadable::MethodNotAllowed)
+    );
+    // Under credentials `*` is no method at all.
+    let pc = policy("allow_credentials = true");
+    let star_methods = [
+        ("access-control-allow-origin", "https://app.example.com"),
+        ("access-control-allow-credentials", "true"),
+        ("access-control-allow-methods", "*"),
+        ("access-control-allow-headers", "x-token"),
+    ];
+    assert_eq!(
+        outcome(&pc, &put, 200, &star_methods).handler,
+        Err(Unreadable::MethodNotAllowed)
+    );
     // `*` covers methods and headers (but authorization) without credentials; safelisted
     // methods need no listing.
     let star = [
@@ -215,4 +237,37 @@ fn per_route_report_only_beside_enforced_routes() {
     let odd = all.decide_at(&req, b"//a/x");
     assert!(odd.is_report_only());
     assert_eq!(odd.action(), Action::Forward);
+}
+
+#[test]
+fn reasons_read_as_sentences() {
+    assert_eq!(
+        Unreadable::PreflightStatus(404).to_string(),
+        "the preflight answer's status 404 is not in 200-299"
+    );
+    assert_eq!(
+        Unreadable::NoAllowOrigin.to_string(),
+        "it has no Access-Control-Allow-Origin"
+    );
+    assert_eq!(
+        Unreadable::MethodNotAllowed.description(),
+        "its Access-Control-Allow-Methods lacks the requested method"
+    );
+    for u in [
+        Unreadable::PreflightStatus(500),
+        Unreadable::NoAllowOrigin,
+        Unreadable::SeveralAllowOrigins,
+        Unreadable::OriginMismatch,
+        Unreadable::NoCredentials,
+        Unreadable::MethodNotAllowed,
+        Unreadable::HeaderNotAllowed,
+    ] {
+        assert!(
+            u.description().starts_with("it")
+                || u.description().starts_with("the")
+                || u.description().starts_with("credentials"),
+            "{u:?}"
+        );
+        assert!(u.to_string().len() >= u.description().len() - 10, "{u:?}");
+    }
 }
