@@ -29,7 +29,7 @@ mod table;
 
 pub use check::{Response, check};
 pub use count::{DECISION_TARGET, DecisionCounter};
-pub use http::{get, request, send};
+pub use http::{get, request, send, send_request};
 pub use invalid::{InvalidConfig, invalid_dir, load_invalid, missing_from, run_invalid_suite};
 pub use server::{
     ConfigFormat, Server, Summary, run_metrics_suite, run_other_formats, run_reload_suite,

@@ -373,31 +373,13 @@ pub fn run_metrics_suite(name: &str, cmd: impl Fn(&Path) -> Command) -> Result<(
     let request = |method: &str, origin: Option<&str>, acrm: Option<&str>| {
         let mut headers = Vec::new();
         if let Some(o) = origin {
-            headers.push(("Origin".to_owned(), o.as_bytes().to_vec()));
+            headers.push(("Origin", o));
         }
         if let Some(m) = acrm {
-            headers.push((
-                "Access-Control-Request-Method".to_owned(),
-                m.as_bytes().to_vec(),
-            ));
+            headers.push(("Access-Control-Request-Method", m));
         }
-        let case = crate::table::Case {
-            name: "metrics".into(),
-            why: String::new(),
-            method: method.into(),
-            path: "/anything/metrics".into(),
-            headers,
-            body: None,
-            expect: crate::table::Expect {
-                status: 200,
-                handler: None,
-                headers: Default::default(),
-                absent: Vec::new(),
-                body: None,
-            },
-            limits: Vec::new(),
-        };
-        send(addr, &case).map_err(|e| format!("{name}: {e}"))
+        crate::http::send_request(addr, method, "/anything/metrics", &headers)
+            .map_err(|e| format!("{name}: {e}"))
     };
     for _ in 0..3 {
         request("GET", Some("https://a.example"), None)?;
@@ -410,26 +392,14 @@ pub fn run_metrics_suite(name: &str, cmd: impl Fn(&Path) -> Command) -> Result<(
     for _ in 0..2 {
         request("GET", None, None)?;
     }
-    let case = crate::table::Case {
-        name: "scrape".into(),
-        why: String::new(),
-        method: "GET".into(),
-        path: "/metrics".into(),
-        headers: Vec::new(),
-        body: None,
-        expect: crate::table::Expect {
-            status: 200,
-            handler: None,
-            headers: Default::default(),
-            absent: Vec::new(),
-            body: None,
-        },
-        limits: Vec::new(),
+    let scrape = || {
+        crate::http::send_request(addr, "GET", "/metrics", &[])
+            .map_err(|e| format!("{name}: /metrics: {e}"))
     };
     // Two scrapes: the first is counted by the second whether the server decides before
     // its handler runs (most) or after (Rocket's response fairing).
-    send(addr, &case).map_err(|e| format!("{name}: /metrics: {e}"))?;
-    let scrape = send(addr, &case).map_err(|e| format!("{name}: /metrics: {e}"))?;
+    scrape()?;
+    let scrape = scrape()?;
     let text = String::from_utf8_lossy(&scrape.body).into_owned();
     // `name{a="x",b="y"} N` lines, labels in any order.
     let mut counts: BTreeMap<BTreeMap<String, String>, u64> = BTreeMap::new();
