@@ -6,4 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
+# Every publishable crate packages: manifest metadata, licence files, README.
+cargo package --workspace --list --allow-dirty \
+    --exclude cors-conformance --exclude examples --exclude cors-bench --exclude cors-nginx >/dev/null
 cargo test --workspace

@@ -128,7 +128,12 @@ use actix_web::Error;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 
-pub use cors_core::{Config, LoadError, Policy, PolicyHandle, PolicySource};
+/// The core, for what this crate does not re-export.
+pub use cors_core;
+pub use cors_core::{
+    AnyOr, Config, ConfigErrors, Counters, LoadError, Mode, OriginPredicate, Policy, PolicyBuilder,
+    PolicyHandle, PolicySource, Route, RouteBuilder,
+};
 
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../README.md")]
@@ -168,6 +173,44 @@ impl Cors {
         Policy::from_path(path).map(Cors::new)
     }
 
+    /// Asks `f` about origins not in `allow_origins`, where the policy sets
+    /// `dynamic_origins = true` (docs/semantics.md, "Dynamic origins"); actix-cors users
+    /// know it as `allowed_origin_fn`. An escape hatch `cors check` cannot see; keep it a
+    /// cheap lookup.
+    ///
+    /// ```
+    /// use cors_actix::{Cors, Policy};
+    ///
+    /// let policy = Policy::builder()
+    ///     .allow_origins(["https://app.example.com"])
+    ///     .dynamic_origins(true)
+    ///     .build()?;
+    /// let cors = Cors::new(policy).allow_origin_fn(|origin| origin.ends_with(".tenants.example.net"));
+    /// # let _ = cors;
+    /// # Ok::<(), cors_actix::ConfigErrors>(())
+    /// ```
+    pub fn allow_origin_fn(self, f: impl Fn(&str) -> bool + Send + Sync + 'static) -> Cors {
+        self.origin_predicate(OriginPredicate::new(f))
+    }
+
+    /// Like [`allow_origin_fn`](Self::allow_origin_fn), answered by a future (a database
+    /// lookup): a preflight waits for it, an actual request's handler runs meanwhile. Give
+    /// it a timeout and answer `false` on errors.
+    pub fn allow_origin_async<F, Fut>(self, f: F) -> Cors
+    where
+        F: Fn(String) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = bool> + Send + 'static,
+    {
+        self.origin_predicate(OriginPredicate::new_async(f))
+    }
+
+    /// Sets the origin predicate (see [`allow_origin_fn`](Self::allow_origin_fn)).
+    pub fn origin_predicate(self, predicate: OriginPredicate) -> Cors {
+        Cors {
+            source: self.source.origin_predicate(predicate),
+        }
+    }
+
     /// The policy this middleware applies now.
     pub fn policy(&self) -> Policy {
         self.source.current()
@@ -191,7 +234,8 @@ impl fmt::Debug for Cors {
 impl<S, B> Transform<S, ServiceRequest> for Cors
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
-    B: MessageBody,
+    S::Future: 'static,
+    B: MessageBody + 'static,
 {
     type Response = ServiceResponse<EitherBody<B>>;
     type Error = Error;

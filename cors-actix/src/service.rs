@@ -12,7 +12,7 @@ use actix_web::dev::{Service, ServiceRequest, ServiceResponse, forward_ready};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderMap, HeaderValue};
 use actix_web::{Error, HttpResponse, ResponseError};
-use cors_core::{Action, PolicySource, ResponseHeaders};
+use cors_core::{Action, AskOrigin, Decided, HeaderRef, PolicySource, ResponseHeaders};
 use pin_project_lite::pin_project;
 
 use crate::headers::{ActixRequest, Sink, WorkerPolicy, status};
@@ -55,11 +55,12 @@ impl<S> fmt::Debug for CorsMiddleware<S> {
 impl<S, B> Service<ServiceRequest> for CorsMiddleware<S>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
-    B: MessageBody,
+    S::Future: 'static,
+    B: MessageBody + 'static,
 {
     type Response = ServiceResponse<EitherBody<B>>;
     type Error = Error;
-    type Future = CorsFuture<S::Future>;
+    type Future = CorsFuture<S::Future, B>;
 
     forward_ready!(service);
 
@@ -71,9 +72,14 @@ where
         // The policy in force when the request starts serves it to the end.
         let compiled = self.current();
         // The one decision for this request; the raw path picks the route.
-        let decision = compiled
-            .policy
-            .decide_at(&view, req.uri().path().as_bytes());
+        let decision =
+            match self
+                .source
+                .decide_at(&compiled.policy, &view, req.uri().path().as_bytes())
+            {
+                Decided::Ready(decision) => decision,
+                Decided::Ask(ask) => return self.ask(ask, req, compiled),
+            };
         self.source.observe(&decision);
         let inner = match decision.action() {
             Action::Respond(code) => {
@@ -108,6 +114,77 @@ where
     }
 }
 
+impl<S, B> CorsMiddleware<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    S::Future: 'static,
+    B: MessageBody + 'static,
+{
+    /// An async origin predicate answers first (`dynamic_origins`); an actual request's
+    /// handler runs meanwhile.
+    fn ask(
+        &self,
+        mut ask: Box<AskOrigin>,
+        req: ServiceRequest,
+        compiled: Rc<WorkerPolicy>,
+    ) -> CorsFuture<S::Future, B> {
+        let http_req = req.request().clone();
+        let mut fut = ask.forwards_if_allowed().then(|| self.service.call(req));
+        let source = self.source.clone();
+        let answer = async move {
+            let allowed = ask.verdict().await;
+            let decision = ask.decide(allowed);
+            source.observe(&decision);
+            // Echoed values come from the core's copy of the request (`http` types).
+            let value = |v: HeaderRef<'_, http::HeaderValue>| match v {
+                HeaderRef::Policy(p) => compiled.policy_value(p),
+                HeaderRef::Request(_, v) => HeaderValue::from_bytes(v.as_bytes()).ok(),
+            };
+            match decision.action() {
+                Action::Respond(code) => {
+                    let mut res = HttpResponse::new(status(code.as_u16()));
+                    let mut sink = Sink {
+                        map: res.headers_mut(),
+                        compiled: &compiled,
+                    };
+                    decision.apply_to(&mut sink, value);
+                    // A refused preflight's handler (`preflight_continue`) is dropped.
+                    drop(fut.take());
+                    Ok(ServiceResponse::new(http_req, res).map_into_right_body())
+                }
+                Action::Forward => {
+                    let mut headers = decision
+                        .to_response_headers_with(|v| HeaderValue::from_bytes(v.as_bytes()).ok());
+                    headers.set_request(|| (cors_core::RequestView::method(&*ask), ask.target()));
+                    let mut pending = Pending {
+                        headers,
+                        compiled: Rc::clone(&compiled),
+                    };
+                    drop(decision);
+                    // Started whenever an allowed request goes on (only refused preflights
+                    // answer without it).
+                    let Some(fut) = fut else {
+                        return Err(actix_web::error::ErrorInternalServerError(PolledTwice));
+                    };
+                    match fut.await {
+                        Ok(mut res) => {
+                            let status = res.status();
+                            pending.apply(status, res.headers_mut());
+                            Ok(res.map_into_left_body())
+                        }
+                        Err(cause) => Err(WithCors { cause, pending }.into()),
+                    }
+                }
+            }
+        };
+        CorsFuture {
+            inner: Inner::Ask {
+                fut: Box::pin(answer),
+            },
+        }
+    }
+}
+
 /// A forwarded request's headers, applied to whatever the inner service returns.
 struct Pending {
     headers: ResponseHeaders<HeaderValue>,
@@ -127,21 +204,26 @@ impl Pending {
 pin_project! {
     /// The future of [`CorsMiddleware`]: the inner service's response with the decision's
     /// headers, or the preflight answer.
-    pub struct CorsFuture<F> {
+    pub struct CorsFuture<F, B> {
         #[pin]
-        inner: Inner<F>,
+        inner: Inner<F, B>,
     }
 }
 
 pin_project! {
     #[project = InnerProj]
-    enum Inner<F> {
+    enum Inner<F, B> {
         Forward { #[pin] fut: F, pending: Option<Pending> },
         Respond { res: Option<ServiceResponse> },
+        Ask { fut: AskFuture<B> },
     }
 }
 
-impl<F, B> Future for CorsFuture<F>
+/// The answer to a request that waits for an async origin predicate (boxed: rare, and
+/// it holds the predicate's own boxed future anyway).
+type AskFuture<B> = Pin<Box<dyn Future<Output = Result<ServiceResponse<EitherBody<B>>, Error>>>>;
+
+impl<F, B> Future for CorsFuture<F, B>
 where
     F: Future<Output = Result<ServiceResponse<B>, Error>>,
 {
@@ -167,6 +249,7 @@ where
                     Err(cause) => Err(WithCors { cause, pending }.into()),
                 })
             }
+            InnerProj::Ask { fut } => fut.as_mut().poll(cx),
             InnerProj::Respond { res } => Poll::Ready(match res.take() {
                 Some(res) => Ok(res.map_into_right_body()),
                 None => Err(actix_web::error::ErrorInternalServerError(PolledTwice)),

@@ -438,3 +438,68 @@ async fn each_request_is_decided_once() {
         assert_eq!(counter.take(), 1, "request #{i}");
     }
 }
+
+const TENANT: &str = "https://tenant-1.example.net";
+
+fn dynamic() -> Policy {
+    Policy::builder()
+        .allow_origins([ORIGIN])
+        .allow_methods(["GET", "PUT"])
+        .allow_credentials(true)
+        .dynamic_origins(true)
+        .build()
+        .unwrap()
+}
+
+fn from(origin: &str, req: test::TestRequest) -> test::TestRequest {
+    req.insert_header(("origin", origin))
+}
+
+#[actix_web::test]
+async fn origin_predicates_sync_and_async() {
+    let sync = Cors::new(dynamic()).allow_origin_fn(|o| o == TENANT);
+    let answer = Cors::new(dynamic()).allow_origin_async(|o: String| async move {
+        actix_web::rt::task::yield_now().await;
+        o == TENANT
+    });
+    for cors in [sync, answer] {
+        let spy = Spy::default();
+        let app = test::init_service(
+            App::new()
+                .app_data(web::Data::new(spy.clone()))
+                .wrap(cors)
+                .default_service(web::to(spy_handler)),
+        )
+        .await;
+        let res = test::call_service(&app, from(TENANT, preflight("/x", "PUT")).to_request()).await;
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
+        assert_eq!(header(&res, "access-control-allow-origin"), [TENANT]);
+        let res = test::call_service(
+            &app,
+            from("https://evil.example", preflight("/x", "PUT")).to_request(),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        assert!(header(&res, "access-control-allow-origin").is_empty());
+        assert_eq!(spy.calls(), 0);
+        let res = test::call_service(
+            &app,
+            from(TENANT, test::TestRequest::get().uri("/x")).to_request(),
+        )
+        .await;
+        assert_eq!(header(&res, "access-control-allow-origin"), [TENANT]);
+        assert_eq!(header(&res, "access-control-allow-credentials"), ["true"]);
+        assert_eq!(header(&res, "x-handler"), ["reached"]);
+        let res = test::call_service(
+            &app,
+            from("https://evil.example", test::TestRequest::get().uri("/x")).to_request(),
+        )
+        .await;
+        assert!(header(&res, "access-control-allow-origin").is_empty());
+        assert_eq!(header(&res, "vary"), ["Origin"]);
+        assert_eq!(spy.calls(), 2);
+        // Listed origins are decided without the predicate.
+        let res = test::call_service(&app, get("/x").to_request()).await;
+        assert_eq!(header(&res, "access-control-allow-origin"), [ORIGIN]);
+    }
+}

@@ -4,7 +4,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use cors_core::{Policy, ResponseHeaders};
+use cors_core::{Action, AskOrigin, Policy, PolicySource, RequestView, ResponseHeaders};
 use http::Response;
 use pin_project_lite::pin_project;
 
@@ -30,6 +30,17 @@ pin_project! {
         Respond {
             response: Option<Response<B>>,
         },
+        // Waiting for an async origin predicate; the handler (`future`) already runs for
+        // a request that goes on to it if allowed.
+        Ask {
+            #[pin]
+            future: Option<F>,
+            ask: Box<AskOrigin>,
+            source: PolicySource,
+            // Set once the predicate answered and the request goes on.
+            headers: Option<ResponseHeaders>,
+            answered: bool,
+        },
     }
 }
 
@@ -40,6 +51,18 @@ impl<F, B> ResponseFuture<F, B> {
                 future,
                 headers,
                 policy,
+            },
+        }
+    }
+
+    pub(crate) fn ask(future: Option<F>, ask: Box<AskOrigin>, source: PolicySource) -> Self {
+        ResponseFuture {
+            state: State::Ask {
+                future,
+                ask,
+                source,
+                headers: None,
+                answered: false,
             },
         }
     }
@@ -56,6 +79,7 @@ impl<F, B> ResponseFuture<F, B> {
 impl<F, B, E> Future for ResponseFuture<F, B>
 where
     F: Future<Output = Result<Response<B>, E>>,
+    B: Default,
 {
     type Output = Result<Response<B>, E>;
 
@@ -69,6 +93,47 @@ where
                 let mut response = ready!(future.poll(cx))?;
                 headers.set_status(response.status().as_u16());
                 headers.apply(policy, response.headers_mut());
+                Poll::Ready(Ok(response))
+            }
+            StateProj::Ask {
+                mut future,
+                ask,
+                source,
+                headers,
+                answered,
+            } => {
+                if !*answered {
+                    let allowed = ready!(ask.poll_verdict(cx));
+                    *answered = true;
+                    let decision = ask.decide(allowed);
+                    source.observe(&decision);
+                    match decision.action() {
+                        Action::Respond(status) => {
+                            let mut response = Response::new(B::default());
+                            *response.status_mut() = status;
+                            decision.apply(response.headers_mut());
+                            // A refused preflight's handler (`preflight_continue`) is dropped.
+                            future.set(None);
+                            return Poll::Ready(Ok(response));
+                        }
+                        Action::Forward => {
+                            let mut h = decision.to_response_headers();
+                            h.set_request(|| (RequestView::method(&**ask), ask.target()));
+                            *headers = Some(h);
+                        }
+                    }
+                }
+                // Started whenever an allowed request goes on, and only a preflight can be
+                // refused with a response, so it is there; if not, never completing beats
+                // a panic.
+                let Some(inner) = future.as_pin_mut() else {
+                    return Poll::Pending;
+                };
+                let mut response = ready!(inner.poll(cx))?;
+                if let Some(mut h) = headers.take() {
+                    h.set_status(response.status().as_u16());
+                    h.apply(ask.policy(), response.headers_mut());
+                }
                 Poll::Ready(Ok(response))
             }
             StateProj::Respond { response } => match response.take() {
@@ -86,6 +151,7 @@ impl<F, B> std::fmt::Debug for ResponseFuture<F, B> {
         let state = match self.state {
             State::Forward { .. } => "forward",
             State::Respond { .. } => "respond",
+            State::Ask { .. } => "ask",
         };
         f.debug_struct("ResponseFuture")
             .field("state", &state)

@@ -143,8 +143,15 @@ mod future;
 mod layer;
 mod service;
 
-pub use cors_core::{Config, Policy, PolicyHandle, PolicySource};
+/// The core, for what this crate does not re-export.
+pub use cors_core;
+pub use cors_core::{
+    AnyOr, Config, ConfigErrors, Counters, LoadError, Mode, OriginPredicate, Policy, PolicyBuilder,
+    PolicyHandle, PolicySource, Route, RouteBuilder,
+};
 pub use future::ResponseFuture;
+/// The `http` crate this adapter's types come from.
+pub use http;
 pub use layer::CorsLayer;
 pub use service::Cors;
 

@@ -458,3 +458,129 @@ async fn each_request_is_decided_once() {
         assert_eq!(counter.take(), 1, "request #{i}");
     }
 }
+
+/// A policy leaving unlisted origins to the predicate, and one tenant it allows.
+fn dynamic(extra: &str) -> Policy {
+    Policy::from_toml_str(&format!(
+        r#"
+        allow_origins = ["https://app.example.com"]
+        allow_methods = ["GET", "PUT"]
+        allow_credentials = true
+        dynamic_origins = true
+        {extra}
+        "#
+    ))
+    .unwrap()
+}
+
+const TENANT: &str = "https://tenant-1.example.net";
+
+#[tokio::test]
+async fn sync_origin_predicate_allows_unlisted_origins() {
+    let (calls, svc) = spy();
+    let asked = Arc::new(AtomicUsize::new(0));
+    let seen = asked.clone();
+    let cors = CorsLayer::new(dynamic("")).allow_origin_fn(move |origin| {
+        seen.fetch_add(1, Ordering::SeqCst);
+        origin == TENANT
+    });
+    let svc = ServiceBuilder::new().layer(cors).service(svc);
+    let res = svc
+        .clone()
+        .oneshot(preflight("/x", TENANT, "PUT"))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(res.headers()["access-control-allow-origin"], TENANT);
+    let res = svc.clone().oneshot(get_from("/x", TENANT)).await.unwrap();
+    assert_eq!(res.headers()["access-control-allow-origin"], TENANT);
+    assert_eq!(res.headers()["access-control-allow-credentials"], "true");
+    let res = svc
+        .clone()
+        .oneshot(preflight("/x", "https://evil.example", "PUT"))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // Listed origins never reach the predicate.
+    svc.clone().oneshot(get_from("/x", APP)).await.unwrap();
+    assert_eq!(asked.load(Ordering::SeqCst), 3);
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn async_origin_predicate_answers_before_the_preflight() {
+    let (calls, svc) = spy();
+    let cors = CorsLayer::new(dynamic("")).allow_origin_async(|origin: String| async move {
+        tokio::task::yield_now().await;
+        origin == TENANT
+    });
+    let svc = ServiceBuilder::new().layer(cors).service(svc);
+    let res = svc
+        .clone()
+        .oneshot(preflight("/x", TENANT, "PUT"))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(res.headers()["access-control-allow-methods"], "GET, PUT");
+    assert_eq!(
+        res.headers()["vary"],
+        "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
+    );
+    let res = svc
+        .clone()
+        .oneshot(preflight("/x", "https://evil.example", "PUT"))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        0,
+        "preflights never reach the handler"
+    );
+    // Actual requests: the handler runs either way; only a yes gets the grant.
+    let res = svc.clone().oneshot(get_from("/x", TENANT)).await.unwrap();
+    assert_eq!(res.headers()["access-control-allow-origin"], TENANT);
+    assert_eq!(res.into_body().collect().await.unwrap().to_bytes(), "inner");
+    let res = svc
+        .clone()
+        .oneshot(get_from("/x", "https://evil.example"))
+        .await
+        .unwrap();
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+    assert_eq!(res.headers()["vary"], "Origin");
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn async_predicate_with_preflight_continue_drops_a_refused_handler() {
+    let (calls, svc) = spy();
+    let cors = CorsLayer::new(dynamic("preflight_continue = true"))
+        .allow_origin_async(|origin: String| async move { origin == TENANT });
+    let svc = ServiceBuilder::new().layer(cors).service(svc);
+    let res = svc
+        .clone()
+        .oneshot(preflight("/x", TENANT, "PUT"))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["access-control-allow-origin"], TENANT);
+    assert_eq!(res.into_body().collect().await.unwrap().to_bytes(), "inner");
+    let res = svc
+        .clone()
+        .oneshot(preflight("/x", "https://evil.example", "PUT"))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(
+        res.into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .is_empty()
+    );
+    // Started at once (the request cannot wait without a clone of the service); the
+    // refused one's response was dropped for the 403.
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}

@@ -20,6 +20,8 @@ pub(crate) struct Scope<'a> {
     settings: &'a Settings,
     route: Option<&'a CompiledRoute>,
     report_only: bool,
+    /// The origin predicate allowed the request's origin (counts where `dynamic_origins`).
+    grant_origin: bool,
 }
 
 /// One event per decision (tests count them), and each denial with its reason at `info`
@@ -196,6 +198,8 @@ pub struct Decision<'a, V: ?Sized> {
     pub(crate) credentials: bool,
     /// Whether a denial carries `CORS-Denial-Reason` (`debug_denial_header`).
     debug_denial: bool,
+    /// Whether the policy that decided asks the origin predicate (`dynamic_origins`).
+    dynamic_origins: bool,
 }
 
 /// What one owned header of a decision carries, in two bytes (a decision is moved by
@@ -285,6 +289,7 @@ impl<'a, V: ?Sized> Decision<'a, V> {
             report_only: scope.report_only,
             credentials: scope.report_only && scope.settings.credentials.allowed(),
             debug_denial: scope.settings.debug_denial,
+            dynamic_origins: scope.settings.dynamic_origins && !scope.grant_origin,
         }
     }
 
@@ -393,6 +398,19 @@ impl<'a, V: ?Sized> Decision<'a, V> {
     /// (docs/semantics.md, "Report-only mode").
     pub fn is_report_only(&self) -> bool {
         self.report_only
+    }
+
+    /// The origin to ask the server's origin predicate about: set when the deciding
+    /// policy has `dynamic_origins = true` and the request's well-formed origin is not in
+    /// `allow_origins`. When the predicate allows it, the decision is
+    /// [`Policy::decide_origin_allowed`]; otherwise this one stands.
+    pub fn pending_origin(&self) -> Option<&'a str> {
+        match self.denial {
+            Some(Denial::OriginNotAllowed(raw)) if self.dynamic_origins => {
+                std::str::from_utf8(raw).ok()
+            }
+            _ => None,
+        }
     }
 
     /// Why the request was denied: for a preflight, the 403; for an actual request, why
@@ -529,7 +547,34 @@ impl Policy {
                 log(&d, Some(raw_target));
                 d
             }
-            Some(table) => self.decide_routed(table, req, raw_target),
+            Some(table) => self.decide_routed(table, req, raw_target, false),
+        }
+    }
+
+    /// [`decide_at`](Self::decide_at) with the request's origin counted as listed where
+    /// the policy sets `dynamic_origins` (elsewhere the two agree): the decision after the
+    /// server's origin predicate allowed the origin of a decision whose
+    /// [`pending_origin`](Decision::pending_origin) is set. Adapters reach it through
+    /// [`PolicySource::decide_at`](crate::PolicySource::decide_at).
+    pub fn decide_origin_allowed<'a, R>(
+        &'a self,
+        req: &'a R,
+        raw_target: &'a [u8],
+    ) -> Decision<'a, R::Value>
+    where
+        R: RequestView + ?Sized,
+    {
+        match self.inner.routes.as_deref() {
+            None => {
+                let scope = Scope {
+                    grant_origin: true,
+                    ..self.top()
+                };
+                let d = self.classify(scope, req);
+                log(&d, Some(raw_target));
+                d
+            }
+            Some(table) => self.decide_routed(table, req, raw_target, true),
         }
     }
 
@@ -540,6 +585,7 @@ impl Policy {
         table: &'a crate::route::RouteTable,
         req: &'a R,
         raw_target: &'a [u8],
+        grant_origin: bool,
     ) -> Decision<'a, R::Value>
     where
         R: RequestView + ?Sized,
@@ -550,6 +596,7 @@ impl Policy {
                 settings: &self.inner.settings,
                 route: None,
                 report_only: table.all_report_only,
+                grant_origin,
             };
             let d = self.withhold(self.classify(scope, req), raw_target, scope);
             log(&d, Some(raw_target));
@@ -560,8 +607,12 @@ impl Policy {
                     settings: &route.settings,
                     route: Some(route),
                     report_only: route.mode == crate::config::Mode::ReportOnly,
+                    grant_origin,
                 },
-                None => self.top(),
+                None => Scope {
+                    grant_origin,
+                    ..self.top()
+                },
             }
         };
         let d = self.classify(scope, req);
@@ -576,6 +627,7 @@ impl Policy {
             settings: &self.inner.settings,
             route: None,
             report_only: self.inner.mode == crate::config::Mode::ReportOnly,
+            grant_origin: false,
         }
     }
 
@@ -728,7 +780,10 @@ impl Policy {
         if scope.report_only {
             d.origin = Some(origin);
         }
-        match s.origins.check(origin, multiple) {
+        match s
+            .origins
+            .check(origin, multiple, scope.grant_origin && s.dynamic_origins)
+        {
             Ok(echo) => {
                 s.origins.render(&mut d, echo);
                 s.credentials.render(&mut d);
@@ -764,13 +819,17 @@ impl Policy {
             values,
             scope,
         );
-        let checked = s.origins.check(origin, scan.origin.more).and_then(|echo| {
-            s.methods.check(method.as_ref(), scan.request_method.more)?;
-            s.headers
-                .check_and_render(req, &scan.request_headers, &mut d)?;
-            let private_network = s.private_network.check(&scan.private_network)?;
-            Ok((echo, private_network))
-        });
+        let grant = scope.grant_origin && s.dynamic_origins;
+        let checked = s
+            .origins
+            .check(origin, scan.origin.more, grant)
+            .and_then(|echo| {
+                s.methods.check(method.as_ref(), scan.request_method.more)?;
+                s.headers
+                    .check_and_render(req, &scan.request_headers, &mut d)?;
+                let private_network = s.private_network.check(&scan.private_network)?;
+                Ok((echo, private_network))
+            });
         match checked {
             Err(denial) => {
                 let status = Action::Respond(StatusCode::FORBIDDEN);

@@ -30,6 +30,8 @@ pub enum Field {
     Mode,
     /// `debug_denial_header`
     DebugDenialHeader,
+    /// `dynamic_origins`
+    DynamicOrigins,
     /// `routes`
     Routes,
     /// a route's `path`
@@ -51,6 +53,7 @@ impl Field {
             Field::PreflightContinue => "preflight_continue",
             Field::Mode => "mode",
             Field::DebugDenialHeader => "debug_denial_header",
+            Field::DynamicOrigins => "dynamic_origins",
             Field::Routes => "routes",
             Field::Path => "path",
         }
@@ -75,6 +78,8 @@ pub enum ErrorKind {
     WildcardOriginWithCredentials,
     /// `expose_headers = "*"` with `allow_credentials = true`.
     WildcardExposeWithCredentials,
+    /// `dynamic_origins = true` with `allow_origins = "*"`: the predicate is never asked.
+    DynamicOriginsWithAny,
     /// The value has no `scheme://`.
     MissingScheme {
         /// A corrected value to suggest.
@@ -217,6 +222,7 @@ impl ErrorKind {
             ErrorKind::InvalidPreflightStatus => "E401",
             ErrorKind::MaxAgeTooLarge => "E402",
             ErrorKind::PublicSuffixLabelPattern { .. } => "E122",
+            ErrorKind::DynamicOriginsWithAny => "E123",
             ErrorKind::RoutePathNotAbsolute => "E501",
             ErrorKind::RoutePathHasQuery => "E502",
             ErrorKind::RoutePathWildcard => "E503",
@@ -231,7 +237,12 @@ impl ErrorKind {
         match self {
             ErrorKind::NoOrigins => f.write_str(
                 "no origin is allowed, so no cross-origin request could succeed; \
-                 list the origins of your front-ends, e.g. [\"https://app.example.com\"]",
+                 list the origins of your front-ends, e.g. [\"https://app.example.com\"] \
+                 (or set dynamic_origins = true if code decides them)",
+            ),
+            ErrorKind::DynamicOriginsWithAny => f.write_str(
+                "allow_origins = \"*\" already allows every origin, so an origin predicate \
+                 would never be asked; list the static origins, or set dynamic_origins = false",
             ),
             ErrorKind::WildcardMixed => match field {
                 Field::AllowHeaders => write!(
@@ -671,6 +682,8 @@ pub enum WarningKind {
     RoutePathTrailingSlash,
     /// `debug_denial_header = true`: every client is told why it was denied.
     DebugDenialHeader,
+    /// `dynamic_origins = true`: code decides origins this check cannot see.
+    DynamicOrigins,
 }
 
 impl WarningKind {
@@ -688,6 +701,7 @@ impl WarningKind {
             WarningKind::MaxAgeAboveBrowserCap => "W401",
             WarningKind::RoutePathTrailingSlash => "W501",
             WarningKind::DebugDenialHeader => "W601",
+            WarningKind::DynamicOrigins => "W602",
         }
     }
 
@@ -742,6 +756,12 @@ impl WarningKind {
             WarningKind::DebugDenialHeader => {
                 "denied responses tell every client why (CORS-Denial-Reason), which helps an \
                  attacker probe the policy; use it in development only"
+            }
+            WarningKind::DynamicOrigins => {
+                "origins not in allow_origins are decided by the server's origin predicate, \
+                 which this check cannot see, so the file no longer says every origin that is \
+                 allowed, and servers without a predicate (C ABI, nginx) allow only the listed \
+                 ones; prefer listing the origins and reloading the file when they change"
             }
             WarningKind::PublicSuffixBelowWildcard { .. }
             | WarningKind::MethodServerLimit { .. } => "",
@@ -958,6 +978,7 @@ mod tests {
             ErrorKind::RoutePathNotNormal,
             ErrorKind::DuplicateRoute { first: 0 },
             ErrorKind::TooManyRoutes,
+            ErrorKind::DynamicOriginsWithAny,
         ];
         for e in &errors {
             match e {
@@ -996,7 +1017,8 @@ mod tests {
                 | ErrorKind::RoutePathWildcard
                 | ErrorKind::RoutePathNotNormal
                 | ErrorKind::DuplicateRoute { .. }
-                | ErrorKind::TooManyRoutes => {}
+                | ErrorKind::TooManyRoutes
+                | ErrorKind::DynamicOriginsWithAny => {}
             }
         }
         let warnings = vec![
@@ -1011,6 +1033,7 @@ mod tests {
             WarningKind::MaxAgeAboveBrowserCap,
             WarningKind::RoutePathTrailingSlash,
             WarningKind::DebugDenialHeader,
+            WarningKind::DynamicOrigins,
         ];
         for w in &warnings {
             match w {
@@ -1024,7 +1047,8 @@ mod tests {
                 | WarningKind::SafelistedResponseHeader
                 | WarningKind::MaxAgeAboveBrowserCap
                 | WarningKind::RoutePathTrailingSlash
-                | WarningKind::DebugDenialHeader => {}
+                | WarningKind::DebugDenialHeader
+                | WarningKind::DynamicOrigins => {}
             }
         }
         (errors, warnings)

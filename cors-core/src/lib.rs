@@ -51,10 +51,12 @@
 )]
 
 mod apply;
+mod builder;
 mod compile;
 mod config;
 mod decision;
 mod denial;
+mod dynamic;
 mod error;
 pub mod fetch;
 mod observe;
@@ -73,11 +75,13 @@ mod token;
 mod vary;
 
 pub use apply::{Detached, DetachedValue, HeaderSink, ResponseHeaders};
+pub use builder::{ConfigValue, PolicyBuilder, RouteBuilder};
 pub use config::{AnyOr, Config, MAX_CONFIG_BYTES, MAX_YAML_ALIASES, MAX_YAML_DEPTH, Mode, Route};
 pub use decision::{
     Action, Decision, HeaderRef, MAX_DECISION_HEADERS, MAX_REQUEST_HEADER_LINES, RequestKind,
 };
 pub use denial::{Denial, DenialKind};
+pub use dynamic::{AskOrigin, Decided, OriginPredicate, OriginVerdict};
 pub use error::{
     ConfigError, ConfigErrors, ConfigWarning, ErrorKind, Field, FieldPath, Finding, FindingKind,
     Format, LoadError, WarningKind, quoted,

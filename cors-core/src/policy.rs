@@ -237,6 +237,12 @@ impl Policy {
         Arc::ptr_eq(&self.inner, &other.inner)
     }
 
+    /// Whether the top level or any route sets `dynamic_origins = true`.
+    pub fn has_dynamic_origins(&self) -> bool {
+        let c = &self.inner.config;
+        c.dynamic_origins || c.routes.iter().any(|r| r.dynamic_origins == Some(true))
+    }
+
     /// Whether this is a constant policy (`allow_origins = "*"`, hence no credentials):
     /// every response gets the same headers and none varies on `Origin`.
     pub fn is_constant(&self) -> bool {

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 
 use crate::config::Config;
+use crate::dynamic::{Decided, OriginPredicate};
 use crate::error::{ConfigErrors, ConfigWarning, LoadError};
 use crate::observe::{Observer, Observers};
 use crate::policy::{Compiled, Policy};
@@ -159,6 +160,7 @@ impl std::fmt::Debug for PolicyHandle {
 pub struct PolicySource {
     policy: Source,
     observers: Observers,
+    predicate: Option<OriginPredicate>,
 }
 
 #[derive(Debug, Clone)]
@@ -173,6 +175,62 @@ impl PolicySource {
     pub fn observed(mut self, observer: impl Observer) -> PolicySource {
         self.observers = Observers::new(observer);
         self
+    }
+
+    /// The same source, asking `predicate` about origins not in `allow_origins` where the
+    /// policy sets `dynamic_origins = true` (replacing any earlier predicate). A policy
+    /// that sets it nowhere never asks; that is logged at `warn` here.
+    #[must_use]
+    pub fn origin_predicate(mut self, predicate: OriginPredicate) -> PolicySource {
+        if !self.current().has_dynamic_origins() {
+            tracing::warn!(
+                target: "cors",
+                "an origin predicate is set, but the policy sets dynamic_origins = true \
+                 nowhere, so it is never asked; add dynamic_origins = true to the policy"
+            );
+        }
+        self.predicate = Some(predicate);
+        self
+    }
+
+    /// [`origin_predicate`](Self::origin_predicate) with a sync predicate.
+    #[must_use]
+    pub fn allow_origin_fn(self, f: impl Fn(&str) -> bool + Send + Sync + 'static) -> PolicySource {
+        self.origin_predicate(OriginPredicate::new(f))
+    }
+
+    /// [`origin_predicate`](Self::origin_predicate) with an async predicate.
+    #[must_use]
+    pub fn allow_origin_async<F, Fut>(self, f: F) -> PolicySource
+    where
+        F: Fn(String) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = bool> + Send + 'static,
+    {
+        self.origin_predicate(OriginPredicate::new_async(f))
+    }
+
+    /// The origin predicate, if any.
+    pub fn predicate(&self) -> Option<&OriginPredicate> {
+        self.predicate.as_ref()
+    }
+
+    /// Decides a request with `policy` (from [`get`](Self::get) or
+    /// [`current`](Self::current)), as [`Policy::decide_at`] does, then asks the origin
+    /// predicate about an origin the policy leaves to it
+    /// ([`Decision::pending_origin`](crate::Decision::pending_origin)): a sync predicate
+    /// at once, an async one through [`Decided::Ask`]. Without a predicate it is
+    /// `Decided::Ready(policy.decide_at(req, raw_target))`.
+    #[inline]
+    pub fn decide_at<'a, R: crate::RequestView + ?Sized>(
+        &self,
+        policy: &'a Policy,
+        req: &'a R,
+        raw_target: &'a [u8],
+    ) -> Decided<'a, R::Value> {
+        match &self.predicate {
+            None => Decided::Ready(policy.decide_at(req, raw_target)),
+            Some(p) => crate::dynamic::decide_at(Some(p), policy, req, raw_target),
+        }
     }
 
     /// The policy for a request starting now.
@@ -215,6 +273,7 @@ impl From<Policy> for PolicySource {
         PolicySource {
             policy: Source::Fixed(p),
             observers: Observers::none(),
+            predicate: None,
         }
     }
 }
@@ -224,6 +283,7 @@ impl From<PolicyHandle> for PolicySource {
         PolicySource {
             policy: Source::Reloadable(h),
             observers: Observers::none(),
+            predicate: None,
         }
     }
 }

@@ -183,7 +183,11 @@ pub(crate) fn compile_routes(c: &mut Compiler, config: &Config) -> Vec<CompiledR
                 ErrorKind::DuplicateRoute { first },
             );
         }
-        let resolved = route.resolve(config);
+        let mut resolved = route.resolve(config);
+        // A public route ("*") under a top level with dynamic origins has nothing to ask.
+        if route.dynamic_origins.is_none() && resolved.allow_origins == crate::AnyOr::Any {
+            resolved.dynamic_origins = false;
+        }
         let (errors_before, warnings_before) = (c.errors.len(), c.warnings.len());
         let (settings, normalized) = Settings::compile(c, &resolved);
         let sets = |f: Field| route_sets(route, f);
@@ -225,6 +229,7 @@ fn route_sets(route: &Route, field: Field) -> bool {
         Field::PreflightContinue => route.preflight_continue.is_some(),
         Field::Mode => route.mode.is_some(),
         Field::DebugDenialHeader => route.debug_denial_header.is_some(),
+        Field::DynamicOrigins => route.dynamic_origins.is_some(),
         Field::Routes | Field::Path => true,
     }
 }
@@ -258,6 +263,7 @@ pub(crate) fn normalized_route(route: &Route, compiled: &CompiledRoute) -> Route
         preflight_continue: route.preflight_continue.map(|_| r.preflight_continue),
         mode: route.mode.map(|_| r.mode),
         debug_denial_header: route.debug_denial_header.map(|_| r.debug_denial_header),
+        dynamic_origins: route.dynamic_origins.map(|_| r.dynamic_origins),
     }
 }
 

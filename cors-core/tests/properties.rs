@@ -108,11 +108,17 @@ prop_compose! {
         preflight_status in prop::sample::select(&[200u16, 204][..]),
         preflight_continue in any::<bool>(),
     ) -> Config {
-        Config {
-            allow_origins, allow_methods, allow_headers, expose_headers, allow_credentials,
-            max_age, allow_private_network, preflight_status, preflight_continue,
-            ..Config::default()
-        }
+        let mut c = Config::default();
+        c.allow_origins = allow_origins;
+        c.allow_methods = allow_methods;
+        c.allow_headers = allow_headers;
+        c.expose_headers = expose_headers;
+        c.allow_credentials = allow_credentials;
+        c.max_age = max_age;
+        c.allow_private_network = allow_private_network;
+        c.preflight_status = preflight_status;
+        c.preflight_continue = preflight_continue;
+        c
     }
 }
 
@@ -322,10 +328,8 @@ proptest! {
         pattern in "[a-z*:/.\\[\\]0-9@?#-]{0,40}",
         origin in prop::collection::vec(any::<u8>(), 0..80),
     ) {
-        let config = Config {
-            allow_origins: AnyOr::List(vec![pattern]),
-            ..Config::default()
-        };
+        let mut config = Config::default();
+        config.allow_origins = AnyOr::List(vec![pattern]);
         if let Ok(c) = Policy::compile(&config) {
             let req = RequestBytes {
                 method: b"GET",
@@ -449,18 +453,17 @@ prop_compose! {
         mask in any::<u16>(),
     ) -> Route {
         let on = |bit: u16| mask & (1 << bit) != 0;
-        Route {
-            allow_origins: on(0).then(|| over.allow_origins.clone()),
-            allow_methods: on(1).then(|| over.allow_methods.clone()),
-            allow_headers: on(2).then(|| over.allow_headers.clone()),
-            expose_headers: on(3).then(|| over.expose_headers.clone()),
-            allow_credentials: on(4).then_some(over.allow_credentials),
-            max_age: on(5).then_some(over.max_age),
-            allow_private_network: on(6).then_some(over.allow_private_network),
-            preflight_status: on(7).then_some(over.preflight_status),
-            preflight_continue: on(8).then_some(over.preflight_continue),
-            ..Route::new(path)
-        }
+        let mut r = Route::new(path);
+        r.allow_origins = on(0).then(|| over.allow_origins.clone());
+        r.allow_methods = on(1).then(|| over.allow_methods.clone());
+        r.allow_headers = on(2).then(|| over.allow_headers.clone());
+        r.expose_headers = on(3).then(|| over.expose_headers.clone());
+        r.allow_credentials = on(4).then_some(over.allow_credentials);
+        r.max_age = on(5).then_some(over.max_age);
+        r.allow_private_network = on(6).then_some(over.allow_private_network);
+        r.preflight_status = on(7).then_some(over.preflight_status);
+        r.preflight_continue = on(8).then_some(over.preflight_continue);
+        r
     }
 }
 

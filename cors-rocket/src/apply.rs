@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 use cors_core::{
-    Action, Detached, DetachedValue, HeaderSink, Policy, PolicyHandle, PolicySource, RequestHeader,
-    RequestView, ResponseHeader, Vary,
+    Action, Decided, Detached, DetachedValue, HeaderSink, Policy, PolicyHandle, PolicySource,
+    RequestHeader, RequestView, ResponseHeader, Vary,
 };
 use rocket::http::{Method, Status};
 use rocket::response::Body;
@@ -153,35 +153,50 @@ impl Scopes {
     /// dropped: a path not in normal form (`//api/x`, `/%61pi/x`) could reach one scope's
     /// routes under another scope's policy, so it is granted nothing (`decide_scoped`).
     /// A config's own routes are picked by the raw path in the core (`decide_at`).
-    fn decision<'a>(&'a self, req: &'a Request<'_>) -> Option<(&'a ScopePolicy, Detached)> {
+    /// An origin predicate is asked about an origin the policy leaves to it
+    /// (`dynamic_origins`); an async one is awaited.
+    async fn decision<'a>(&'a self, req: &'a Request<'_>) -> Option<(&'a ScopePolicy, Detached)> {
         let path = req.uri().path();
         let (scope, source) = self.find(path.as_str())?;
         let compiled = scope.for_request(req);
-        let decide = || {
+        let decide = || async {
             let view = RocketRequest(req);
             let raw = path.as_str().as_bytes();
-            let decision = if self.scopes.len() > 1 {
-                compiled.policy.decide_scoped(&view, raw)
+            // Several scopes and a path not in normal form: nothing is granted.
+            let decided = if self.scopes.len() > 1 && !cors_core::is_normal_form_path(raw) {
+                Decided::Ready(compiled.policy.decide_scoped(&view, raw))
             } else {
-                compiled.policy.decide_at(&view, raw)
+                source.decide_at(&compiled.policy, &view, raw)
             };
-            source.observe(&decision);
-            decision.detach(&view)
+            match decided {
+                Decided::Ready(decision) => {
+                    source.observe(&decision);
+                    decision.detach(&view)
+                }
+                Decided::Ask(mut ask) => {
+                    let allowed = ask.verdict().await;
+                    let decision = ask.decide(allowed);
+                    source.observe(&decision);
+                    decision.detach(&*ask)
+                }
+            }
         };
         // Only an `OPTIONS` request can meet the preflight route before `on_response`;
         // Rocket's cache boxes its value, so other requests skip it (and decide once in
         // `on_response`).
         let decision = if req.method() == Method::Options {
-            req.local_cache(|| Cached(decide())).0
+            req.local_cache_async(async { Cached(decide().await) })
+                .await
+                .0
         } else {
-            decide()
+            decide().await
         };
         Some((compiled, decision))
     }
 
     /// The status to answer a preflight with, when the policy says to answer now.
-    pub(crate) fn preflight_status(&self, req: &Request<'_>) -> Option<Status> {
-        match self.decision(req)?.1.action() {
+    pub(crate) async fn preflight_status(&self, req: &Request<'_>) -> Option<Status> {
+        match self.decision(req).await?.1.action() {
             Action::Respond(code) => Some(Status::new(code.as_u16())),
             Action::Forward => None,
         }
@@ -189,8 +204,8 @@ impl Scopes {
 
     /// Applies the decision for `req` to `res`: the preflight status and empty body when
     /// the policy answers, then the headers through the core.
-    pub(crate) fn apply<'r>(&'r self, req: &'r Request<'_>, res: &mut Response<'r>) {
-        let Some((compiled, decision)) = self.decision(req) else {
+    pub(crate) async fn apply<'r>(&'r self, req: &'r Request<'_>, res: &mut Response<'r>) {
+        let Some((compiled, decision)) = self.decision(req).await else {
             return;
         };
         if let Action::Respond(code) = decision.action() {

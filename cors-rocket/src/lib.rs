@@ -118,7 +118,12 @@ use rocket::http::{Method, Status};
 use rocket::route::{self, Handler, Route};
 use rocket::{Build, Request, Response, Rocket};
 
-pub use cors_core::{Config, LoadError, Policy, PolicyHandle, PolicySource};
+/// The core, for what this crate does not re-export.
+pub use cors_core;
+pub use cors_core::{
+    AnyOr, Config, ConfigErrors, Counters, LoadError, Mode, OriginPredicate, Policy, PolicyBuilder,
+    PolicyHandle, PolicySource, RouteBuilder,
+};
 
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../README.md")]
@@ -212,7 +217,7 @@ impl Fairing for Cors {
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
         if let Some(state) = req.rocket().state::<State>() {
-            state.0.apply(req, res);
+            state.0.apply(req, res).await;
         }
     }
 }
@@ -225,10 +230,10 @@ struct Preflight;
 #[rocket::async_trait]
 impl Handler for Preflight {
     async fn handle<'r>(&self, req: &'r Request<'_>, data: Data<'r>) -> route::Outcome<'r> {
-        let status = req
-            .rocket()
-            .state::<State>()
-            .and_then(|s| s.0.preflight_status(req));
+        let status = match req.rocket().state::<State>() {
+            Some(s) => s.0.preflight_status(req).await,
+            None => None,
+        };
         match status {
             // Headers and `Vary` are set by `on_response`, like on every response.
             Some(status) => route::Outcome::Success(Response::build().status(status).finalize()),

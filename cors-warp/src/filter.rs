@@ -2,8 +2,9 @@
 
 use std::future::ready;
 
-use cors_core::{Action, Policy, PolicySource, ResponseHeaders};
-use http::{HeaderMap, Method, StatusCode};
+use cors_core::{Action, Decided, Decision, Policy, PolicySource, RequestView, ResponseHeaders};
+use futures_util::future::Either;
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use warp::path::FullPath;
 use warp::reject::Reject;
 use warp::reply::Response;
@@ -65,24 +66,24 @@ where
             let view = (&method, &headers);
             // The policy in force when the request starts serves it to the end.
             let policy = source.get();
-            let decision = policy.decide_at(&view, path.as_str().as_bytes());
-            source.observe(&decision);
-            let out = match decision.action() {
-                Action::Forward => {
-                    let mut headers = decision.to_response_headers();
-                    // Named in a report-only decision's log line (copied only then).
-                    headers.set_request(|| (method.as_str().as_bytes(), path.as_str().as_bytes()));
-                    Ok((headers, (*policy).clone()))
+            match source.decide_at(&policy, &view, path.as_str().as_bytes()) {
+                Decided::Ready(decision) => {
+                    source.observe(&decision);
+                    let target = (method.as_str().as_bytes(), path.as_str().as_bytes());
+                    Either::Left(ready(settle(&decision, &policy, target)))
                 }
-                // Carried out of the filter chain by a rejection (only preflight answers
-                // take this path), turned into the response by `recover` below.
-                Action::Respond(status) => Err(warp::reject::custom(Answer {
-                    status,
-                    headers: decision.to_response_headers(),
-                    policy: (*policy).clone(),
-                })),
-            };
-            ready(out)
+                // An async origin predicate answers first (`dynamic_origins`).
+                Decided::Ask(mut ask) => {
+                    let source = source.clone();
+                    Either::Right(Box::pin(async move {
+                        let allowed = ask.verdict().await;
+                        let decision = ask.decide(allowed);
+                        source.observe(&decision);
+                        let target = (RequestView::method(&*ask), ask.target());
+                        settle(&decision, ask.policy(), target)
+                    }))
+                }
+            }
         });
     decide
         .and(filter)
@@ -101,6 +102,29 @@ where
             })
         })
         .unify()
+}
+
+/// What the wrapped filter's reply gets, or the preflight answer.
+fn settle(
+    decision: &Decision<'_, HeaderValue>,
+    policy: &Policy,
+    (method, target): (&[u8], &[u8]),
+) -> Result<(ResponseHeaders, Policy), Rejection> {
+    match decision.action() {
+        Action::Forward => {
+            let mut headers = decision.to_response_headers();
+            // Named in a report-only decision's log line (copied only then).
+            headers.set_request(|| (method, target));
+            Ok((headers, policy.clone()))
+        }
+        // Carried out of the filter chain by a rejection (only preflight answers take
+        // this path), turned into the response by `recover` in `wrap`.
+        Action::Respond(status) => Err(warp::reject::custom(Answer {
+            status,
+            headers: decision.to_response_headers(),
+            policy: policy.clone(),
+        })),
+    }
 }
 
 /// A preflight answer on its way to `recover`.

@@ -89,9 +89,16 @@ mod filter;
 mod server;
 mod service;
 
-pub use cors_core::{Config, Policy, PolicyHandle, PolicySource};
+/// The core, for what this crate does not re-export.
+pub use cors_core;
+pub use cors_core::{
+    AnyOr, Config, ConfigErrors, Counters, LoadError, Mode, OriginPredicate, Policy, PolicyBuilder,
+    PolicyHandle, PolicySource, Route, RouteBuilder,
+};
 pub use filter::wrap;
-pub use server::{RemoteAddr, Server, serve};
+#[cfg(feature = "tls")]
+pub use server::TlsListener;
+pub use server::{Listener, RemoteAddr, Server, remote, serve};
 pub use service::service;
 
 #[doc = include_str!("../README.md")]

@@ -29,18 +29,16 @@ fn list(v: &Option<Vec<&str>>) -> AnyOr<String> {
 }
 
 fuzz_target!(|input: Input<'_>| {
-    let config = Config {
-        allow_origins: if input.any_origin {
-            AnyOr::Any
-        } else {
-            AnyOr::List(input.origins.iter().map(|s| (*s).to_owned()).collect())
-        },
-        allow_methods: list(&input.methods),
-        allow_headers: list(&input.headers),
-        allow_credentials: input.credentials,
-        allow_private_network: input.private_network,
-        ..Config::default()
+    let mut config = Config::default();
+    config.allow_origins = if input.any_origin {
+        AnyOr::Any
+    } else {
+        AnyOr::List(input.origins.iter().map(|s| (*s).to_owned()).collect())
     };
+    config.allow_methods = list(&input.methods);
+    config.allow_headers = list(&input.headers);
+    config.allow_credentials = input.credentials;
+    config.allow_private_network = input.private_network;
     let Ok(policy) = Policy::new(&config) else {
         return;
     };

@@ -76,18 +76,30 @@ impl<'de> Deserialize<'de> for AnyOr<String> {
 /// [`Policy::compile`](crate::Policy::compile). Every field but `allow_origins` has a
 /// default; unknown keys are errors so a typo cannot silently change a policy.
 ///
+/// The struct is `#[non_exhaustive]` (a new key is not a breaking change): outside this
+/// crate, build one with [`Policy::builder`](crate::Policy::builder), from a file, or by
+/// setting fields of [`Config::default`]:
+///
 /// ```
 /// use cors_core::{AnyOr, Config};
 ///
-/// let config = Config {
-///     allow_origins: AnyOr::from(["https://app.example.com"]),
-///     allow_credentials: true,
-///     ..Config::default()
-/// };
+/// let mut config = Config::default();
+/// config.allow_origins = AnyOr::from(["https://app.example.com"]);
+/// config.allow_credentials = true;
 /// assert!(cors_core::Policy::compile(&config).is_ok());
+/// ```
+///
+/// A struct literal does not compile outside the crate:
+///
+/// ```compile_fail
+/// let config = cors_core::Config {
+///     allow_credentials: true,
+///     ..cors_core::Config::default()
+/// };
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Config {
     /// Origins allowed to read responses: exact origins (`https://app.example.com`),
     /// subdomain wildcards (`https://*.example.com`), any-port wildcards
@@ -149,6 +161,16 @@ pub struct Config {
         deserialize_with = "fields::debug_denial_header"
     )]
     pub debug_denial_header: bool,
+    /// Origins not in `allow_origins` are passed to the server's origin predicate (set in
+    /// code, e.g. `CorsLayer::new(policy).allow_origin_fn(..)`), which may allow them.
+    /// Default `false`. Servers without a predicate (the C ABI, nginx) allow only the
+    /// listed origins; `cors check` cannot see what a predicate allows.
+    #[serde(
+        default,
+        skip_serializing_if = "std::ops::Not::not",
+        deserialize_with = "fields::dynamic_origins"
+    )]
+    pub dynamic_origins: bool,
     /// Policies for path prefixes; each [`Route`] inherits every setting it does not set
     /// from the top level. Default: none, and the path plays no part.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -197,18 +219,16 @@ impl<'de> Deserialize<'de> for Mode {
 /// ```
 /// use cors_core::{AnyOr, Config, Policy, Route};
 ///
-/// let config = Config {
-///     allow_origins: AnyOr::from(["https://app.example.com"]),
-///     routes: vec![Route {
-///         allow_origins: Some(AnyOr::Any),
-///         ..Route::new("/public")
-///     }],
-///     ..Config::default()
-/// };
+/// let mut public = Route::new("/public");
+/// public.allow_origins = Some(AnyOr::Any);
+/// let mut config = Config::default();
+/// config.allow_origins = AnyOr::from(["https://app.example.com"]);
+/// config.routes.push(public);
 /// assert!(Policy::compile(&config).is_ok());
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Route {
     /// The path prefix, matched by whole segments (`/api` covers `/api` and `/api/x`,
     /// never `/apix`). Required.
@@ -291,6 +311,13 @@ pub struct Route {
         deserialize_with = "fields::route::debug_denial_header"
     )]
     pub debug_denial_header: Option<bool>,
+    /// See [`Config::dynamic_origins`].
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "fields::route::dynamic_origins"
+    )]
+    pub dynamic_origins: Option<bool>,
 }
 
 impl Route {
@@ -319,6 +346,7 @@ impl Route {
             preflight_continue: pick(&self.preflight_continue, &top.preflight_continue),
             mode: pick(&self.mode, &top.mode),
             debug_denial_header: pick(&self.debug_denial_header, &top.debug_denial_header),
+            dynamic_origins: pick(&self.dynamic_origins, &top.dynamic_origins),
             routes: Vec::new(),
         }
     }
@@ -347,6 +375,7 @@ impl Default for Config {
             preflight_continue: false,
             mode: Mode::Enforce,
             debug_denial_header: false,
+            dynamic_origins: false,
             routes: Vec::new(),
         }
     }

@@ -342,7 +342,8 @@ pub(crate) mod fields {
             preflight_status: u16,
             preflight_continue: bool,
             mode: Mode,
-            debug_denial_header: bool
+            debug_denial_header: bool,
+            dynamic_origins: bool
         );
 
         /// `max_age = null` (JSON, YAML) in a route means "no header", not "inherit".
@@ -372,7 +373,8 @@ pub(crate) mod fields {
         allow_credentials,
         allow_private_network,
         preflight_continue,
-        debug_denial_header
+        debug_denial_header,
+        dynamic_origins
     );
 
     pub(crate) fn max_age<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {

@@ -38,6 +38,8 @@ pub(crate) struct Settings {
     pub(crate) preflight: PreflightAnswer,
     /// `debug_denial_header`: denials carry `CORS-Denial-Reason`.
     pub(crate) debug_denial: bool,
+    /// `dynamic_origins`: an origin not listed may be allowed by the server's predicate.
+    pub(crate) dynamic_origins: bool,
 }
 
 impl Settings {
@@ -65,8 +67,17 @@ impl Settings {
             preflight_continue: config.preflight_continue,
             mode: config.mode,
             debug_denial_header: config.debug_denial_header,
+            dynamic_origins: config.dynamic_origins,
             routes: Vec::new(),
         };
+        if config.dynamic_origins && !origins.is_any() {
+            c.warn(
+                crate::error::Field::DynamicOrigins,
+                None,
+                "true",
+                crate::error::WarningKind::DynamicOrigins,
+            );
+        }
         if config.debug_denial_header {
             c.warn(
                 crate::error::Field::DebugDenialHeader,
@@ -75,6 +86,7 @@ impl Settings {
                 crate::error::WarningKind::DebugDenialHeader,
             );
         }
+        let origins_any = origins.is_any();
         let settings = Settings {
             origins,
             credentials,
@@ -85,6 +97,7 @@ impl Settings {
             private_network,
             preflight,
             debug_denial: config.debug_denial_header,
+            dynamic_origins: config.dynamic_origins && !origins_any,
         };
         (settings, normalized)
     }

@@ -38,12 +38,23 @@ impl AllowOrigins {
                         ErrorKind::WildcardOriginWithCredentials,
                     );
                 }
+                if config.dynamic_origins {
+                    // On `dynamic_origins`: a route inheriting it may well be public ("*").
+                    c.error(
+                        Field::DynamicOrigins,
+                        None,
+                        Some("true"),
+                        ErrorKind::DynamicOriginsWithAny,
+                    );
+                }
                 let star = c.value("*");
                 return (AllowOrigins::Any { star }, AnyOr::Any);
             }
             ListOrAny::List(list) => list,
         };
-        if matches!(config.allow_origins, AnyOr::List(ref l) if l.is_empty()) {
+        if !config.dynamic_origins
+            && matches!(config.allow_origins, AnyOr::List(ref l) if l.is_empty())
+        {
             c.error(field, None, None, ErrorKind::NoOrigins);
         }
         let mut patterns: Vec<Pattern> = Vec::new();
@@ -113,6 +124,7 @@ impl AllowOrigins {
         &self,
         origin: &'a V,
         multiple: bool,
+        grant: bool,
     ) -> Result<Option<&'a V>, Denial<'a>> {
         match self {
             AllowOrigins::Any { .. } => Ok(None),
@@ -122,6 +134,8 @@ impl AllowOrigins {
                 match set.check(raw) {
                     Ok(()) => Ok(Some(origin)),
                     Err(Mismatch::Malformed) => Err(Denial::OriginMalformed(raw)),
+                    // The server's origin predicate allowed it (`dynamic_origins`).
+                    Err(Mismatch::NotListed) if grant => Ok(Some(origin)),
                     Err(Mismatch::NotListed) => Err(Denial::OriginNotAllowed(raw)),
                 }
             }
