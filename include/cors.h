@@ -156,9 +156,9 @@ enum cors_result
      */
     CORS_RESULT_UNKNOWN_FORMAT = 201,
     /**
-     * A YAML config was given but YAML support was not built in.
+     * The config's format (TOML, JSON or YAML, by extension) was left out of this build.
      */
-    CORS_RESULT_YAML_DISABLED = 202,
+    CORS_RESULT_FORMAT_DISABLED = 202,
     /**
      * The config is not valid TOML/JSON/YAML, or does not fit the schema (unknown key,
      * wrong type, missing `allow_origins`).

@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
+# The core's optional formats and hints compile in and out (the workspace enables all).
+cargo check -q -p cors-core --no-default-features
+cargo check -q -p cors-core --no-default-features --features toml
 # Every publishable crate packages: manifest metadata, licence files, README.
 cargo package --workspace --list --allow-dirty \
     --exclude cors-conformance --exclude examples --exclude cors-bench --exclude cors-nginx >/dev/null

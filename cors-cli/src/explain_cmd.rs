@@ -549,6 +549,14 @@ fn render_exchange(out: &mut String, style: Style, ex: &Exchange) {
     if let Some(d) = &ex.denial {
         let _ = writeln!(out, "    - {d}");
     }
+    if ex.origin_left_to_code {
+        let _ = writeln!(
+            out,
+            "    - dynamic_origins = true: the server's origin predicate may still allow this \
+             origin; code decides it, so this explanation cannot (servers without a \
+             predicate, C and nginx, deny it)"
+        );
+    }
     for g in &ex.grants {
         let _ = writeln!(out, "    - {g}");
     }

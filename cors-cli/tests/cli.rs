@@ -1067,3 +1067,33 @@ fn check_names_routes_in_findings() {
     );
     assert!(out.contains("routes-invalid.toml:4:1"), "{out}");
 }
+
+#[test]
+fn dynamic_origins_are_flagged_by_check_and_explain() {
+    let (code, out, _) = run(cors().args(["check", "--deny-warnings", "dynamic.toml"]));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("warning[W602]"), "{out}");
+    assert!(out.contains("which this check cannot see"), "{out}");
+    let (code, out, _) = run(cors().args([
+        "explain",
+        "-c",
+        "dynamic.toml",
+        "--origin",
+        "https://tenant.example.net",
+    ]));
+    assert_ne!(code, 0, "{out}");
+    assert!(
+        out.contains("the server's origin predicate may still allow"),
+        "{out}"
+    );
+    // A listed origin needs no predicate, and says nothing of it.
+    let (code, out, _) = run(cors().args([
+        "explain",
+        "-c",
+        "dynamic.toml",
+        "--origin",
+        "https://app.example.com",
+    ]));
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("predicate"), "{out}");
+}

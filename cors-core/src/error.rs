@@ -300,6 +300,11 @@ impl ErrorKind {
                     f,
                     "browsers send internationalized hosts in punycode; write \"{p}\""
                 ),
+                // Built without the `idn-hints` feature: no punycode to offer.
+                None if !cfg!(feature = "idn-hints") => f.write_str(
+                    "browsers send internationalized hosts in punycode; write the host's \
+                     punycode (IDNA) form, which `cors check` prints",
+                ),
                 None => f.write_str(
                     "browsers send internationalized hosts in punycode, and this host has no \
                      valid punycode form; check its spelling",
@@ -790,6 +795,24 @@ impl Format {
             _ => None,
         }
     }
+
+    /// The cargo feature of `cors-core` that reads this format.
+    pub const fn feature(self) -> &'static str {
+        match self {
+            Format::Toml => "toml",
+            Format::Json => "json",
+            Format::Yaml => "yaml",
+        }
+    }
+
+    /// Whether this build reads the format.
+    pub const fn is_enabled(self) -> bool {
+        match self {
+            Format::Toml => cfg!(feature = "toml"),
+            Format::Json => cfg!(feature = "json"),
+            Format::Yaml => cfg!(feature = "yaml"),
+        }
+    }
 }
 
 impl fmt::Display for Format {
@@ -818,8 +841,12 @@ pub enum LoadError {
         /// The file.
         path: PathBuf,
     },
-    /// YAML was asked for but the `yaml` feature is off.
-    YamlDisabled,
+    /// The file's format is supported, but its cargo feature (`toml`, `json`, `yaml`) is
+    /// off in this build.
+    FormatDisabled {
+        /// The format.
+        format: Format,
+    },
     /// The text is not valid for its format, or does not fit the schema
     /// (unknown key, wrong type, missing `allow_origins`).
     Syntax {
@@ -850,7 +877,7 @@ impl LoadError {
         match self {
             LoadError::Io { .. } => "L001",
             LoadError::UnknownFormat { .. } => "L002",
-            LoadError::YamlDisabled => "L003",
+            LoadError::FormatDisabled { .. } => "L003",
             LoadError::Syntax { .. } => "L004",
             LoadError::Invalid { .. } => "L005",
         }
@@ -886,8 +913,11 @@ impl fmt::Display for LoadError {
                 "{}: unknown config format; name the file *.toml, *.json, *.yaml or *.yml",
                 path.display()
             ),
-            LoadError::YamlDisabled => f.write_str(
-                "YAML configs need the `yaml` feature of cors-core; enable it or use TOML/JSON",
+            LoadError::FormatDisabled { format } => write!(
+                f,
+                "{format} configs need the `{}` feature of cors-core, which this build left \
+                 out; enable it, or write the config in a format the build has",
+                format.feature()
             ),
             LoadError::Syntax {
                 path,

@@ -60,6 +60,9 @@ pub struct Exchange {
     pub route: Option<String>,
     /// Whether the deciding policy is report-only: the server would change nothing.
     pub report_only: bool,
+    /// The origin is not listed, and the deciding policy leaves such origins to the
+    /// server's origin predicate (`dynamic_origins`): code may still allow it.
+    pub origin_left_to_code: bool,
     /// What the browser does with the response.
     pub browser: Result<Accepted, Blocked>,
 }
@@ -213,6 +216,7 @@ pub(crate) fn exchange(policy: &Policy, request: Request<()>, fetch: &FetchReque
     let decision = policy.decide_at(&request, target.as_bytes());
     let route = decision.route().map(str::to_owned);
     let report_only = decision.is_report_only();
+    let origin_left_to_code = decision.pending_origin().is_some();
     let mut headers = HeaderMap::new();
     // What the policy decides, as an enforced policy would send it.
     decision
@@ -242,6 +246,7 @@ pub(crate) fn exchange(policy: &Policy, request: Request<()>, fetch: &FetchReque
         grants,
         route,
         report_only,
+        origin_left_to_code,
         browser: Ok(Accepted::Preflight { max_age: None }),
     };
     ex.browser = ex.browser_check(fetch, status, &ex.headers);

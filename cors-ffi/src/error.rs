@@ -30,7 +30,7 @@ impl cors_error {
         let result = match e {
             LoadError::Io { .. } => cors_result::Io,
             LoadError::UnknownFormat { .. } => cors_result::UnknownFormat,
-            LoadError::YamlDisabled => cors_result::YamlDisabled,
+            LoadError::FormatDisabled { .. } => cors_result::FormatDisabled,
             LoadError::Syntax { .. } => cors_result::ConfigSyntax,
             LoadError::Invalid { .. } => cors_result::ConfigInvalid,
             _ => cors_result::LoadFailed,

@@ -22,8 +22,8 @@ pub enum cors_result {
     Io = 200,
     /// The config file's extension names no supported format.
     UnknownFormat = 201,
-    /// A YAML config was given but YAML support was not built in.
-    YamlDisabled = 202,
+    /// The config's format (TOML, JSON or YAML, by extension) was left out of this build.
+    FormatDisabled = 202,
     /// The config is not valid TOML/JSON/YAML, or does not fit the schema (unknown key,
     /// wrong type, missing `allow_origins`).
     ConfigSyntax = 203,
@@ -45,7 +45,7 @@ impl cors_result {
         cors_result::BufferTooSmall,
         cors_result::Io,
         cors_result::UnknownFormat,
-        cors_result::YamlDisabled,
+        cors_result::FormatDisabled,
         cors_result::ConfigSyntax,
         cors_result::ConfigInvalid,
         cors_result::LoadFailed,
@@ -71,7 +71,7 @@ impl cors_result {
             cors_result::UnknownFormat => {
                 "unknown config format; name the file *.toml, *.json, *.yaml or *.yml"
             }
-            cors_result::YamlDisabled => "YAML configs are not supported by this build",
+            cors_result::FormatDisabled => "the config's format was left out of this build",
             cors_result::ConfigSyntax => "the config is not valid for its format or the schema",
             cors_result::ConfigInvalid => "the config failed validation",
             cors_result::LoadFailed => "the config could not be loaded",

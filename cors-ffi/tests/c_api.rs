@@ -334,14 +334,13 @@ fn example_valgrind() {
 #[test]
 fn example_dynamic() {
     support::require("cc", &["--version"]);
-    // `cargo test` leaves the shared library in `deps/` (only `cargo build` copies it up).
-    let so = support::artifact("libcors_ffi.so");
-    let dir = so.parent().expect("the library's directory").to_path_buf();
+    // The installed library: `libcors_ffi.so` links to its SONAME, which the loader finds.
+    let dir = support::installed().join("lib");
     let exe = scratch("dynamic").join("example");
     let out = std::process::Command::new("cc")
         .args(support::CFLAGS)
         .arg("-I")
-        .arg(support::workspace().join("include"))
+        .arg(support::include_dir())
         .arg(example_source())
         .arg("-o")
         .arg(&exe)
@@ -478,7 +477,7 @@ fn header_compiles_as_cpp() {
             "-Werror",
             "-I",
         ])
-        .arg(support::workspace().join("include"))
+        .arg(support::include_dir())
         .arg(&src)
         .arg("-o")
         .arg(&exe)

@@ -21,6 +21,7 @@ fn build_server(name: &str, cflags: Option<&str>) -> PathBuf {
         .arg(workspace().join("examples/c-server"))
         .arg("server")
         .arg(format!("LIB={}", lib.display()))
+        .arg(format!("INCLUDE={}", support::include_dir().display()))
         .arg(format!("OUT={}", exe.display()))
         // Rebuild even when make thinks the binary is current: it is cheap, and the
         // library may have changed within the same second.

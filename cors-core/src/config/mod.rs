@@ -385,6 +385,11 @@ impl Config {
     /// Parses TOML text. Syntax and schema errors carry line and column.
     pub fn from_toml_str(text: &str) -> Result<Config, LoadError> {
         check_size(text, Format::Toml)?;
+        #[cfg(not(feature = "toml"))]
+        return Err(LoadError::FormatDisabled {
+            format: Format::Toml,
+        });
+        #[cfg(feature = "toml")]
         toml::from_str(text).map_err(|e| {
             let (line, column) = match e.span() {
                 Some(span) => line_col(text, span.start),
@@ -403,6 +408,11 @@ impl Config {
     /// Parses JSON text. Syntax and schema errors carry line and column.
     pub fn from_json_str(text: &str) -> Result<Config, LoadError> {
         check_size(text, Format::Json)?;
+        #[cfg(not(feature = "json"))]
+        return Err(LoadError::FormatDisabled {
+            format: Format::Json,
+        });
+        #[cfg(feature = "json")]
         serde_json::from_str(text).map_err(|e| {
             let line = (e.line() > 0).then_some(e.line());
             let column = (e.column() > 0).then_some(e.column());
@@ -454,10 +464,9 @@ impl Config {
             })
         }
         #[cfg(not(feature = "yaml"))]
-        {
-            let _ = text;
-            Err(LoadError::YamlDisabled)
-        }
+        Err(LoadError::FormatDisabled {
+            format: Format::Yaml,
+        })
     }
 
     /// Parses text in the given format.
@@ -487,7 +496,8 @@ impl Config {
         Config::from_str_format(&text, format).map_err(|e| e.with_path(path))
     }
 
-    /// Renders the config as TOML.
+    /// Renders the config as TOML (feature `toml`).
+    #[cfg(feature = "toml")]
     pub fn to_toml_string(&self) -> String {
         // Serializing this plain struct cannot fail; fall back to an empty text if a future
         // field ever makes it so.

@@ -82,9 +82,47 @@ pub fn artifact(file: &str) -> PathBuf {
     lib
 }
 
-/// The static library of this test run.
+/// The C library of this test run, installed as users install it
+/// (`cors-ffi/install.sh --prefix`): the C tests build against this prefix. Installed once
+/// per test binary.
+pub fn installed() -> PathBuf {
+    static PREFIX: OnceLock<PathBuf> = OnceLock::new();
+    PREFIX
+        .get_or_init(|| {
+            // The static and shared libraries cargo built for this run, under the names
+            // the script expects.
+            let from = scratch("install-from");
+            for lib in ["libcors_ffi.a", "libcors_ffi.so"] {
+                std::fs::copy(artifact(lib), from.join(lib))
+                    .unwrap_or_else(|e| panic!("{lib}: {e}"));
+            }
+            let prefix = scratch("install");
+            let out = Command::new("bash")
+                .arg(workspace().join("cors-ffi/install.sh"))
+                .arg("--prefix")
+                .arg(&prefix)
+                .arg("--from")
+                .arg(&from)
+                .output()
+                .expect("bash runs");
+            assert!(
+                out.status.success(),
+                "install.sh failed: {}",
+                output_text(&out)
+            );
+            prefix
+        })
+        .clone()
+}
+
+/// The installed static library of this test run.
 pub fn staticlib() -> PathBuf {
-    artifact("libcors_ffi.a")
+    installed().join("lib/libcors_ffi.a")
+}
+
+/// The installed header directory.
+pub fn include_dir() -> PathBuf {
+    installed().join("include")
 }
 
 /// Scratch space for builds and files.
@@ -134,7 +172,7 @@ pub fn build(name: &str, sources: &[PathBuf], include: &[PathBuf], mode: Mode) -
     let mut cmd = Command::new("cc");
     cmd.args(CFLAGS)
         .arg("-I")
-        .arg(ws.join("include"))
+        .arg(include_dir())
         .arg("-I")
         .arg(ws.join("cors-ffi/tests/c"));
     for dir in include {
