@@ -12,7 +12,7 @@ use actix_web::dev::{Service, ServiceRequest, ServiceResponse, forward_ready};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderMap, HeaderValue};
 use actix_web::{Error, HttpResponse, ResponseError};
-use cors_core::{Action, AskOrigin, Decided, HeaderRef, PolicySource, ResponseHeaders};
+use cors_core::{Action, Answer, AskOrigin, HeaderRef, PolicySource, ResponseHeaders};
 use pin_project_lite::pin_project;
 
 use crate::headers::{ActixRequest, Sink, WorkerPolicy, status};
@@ -72,14 +72,22 @@ where
         // The policy in force when the request starts serves it to the end.
         let compiled = self.current();
         // The one decision for this request; the raw path picks the route.
-        let decision =
+        let path = req.uri().path().as_bytes();
+        let mut decision = compiled.policy.decide_at(&view, path);
+        // An origin the policy leaves to the origin predicate (`dynamic_origins`).
+        if decision.pending_origin().is_some() {
             match self
                 .source
-                .decide_at(&compiled.policy, &view, req.uri().path().as_bytes())
+                .ask_origin(&compiled.policy, &view, path, &decision)
             {
-                Decided::Ready(decision) => decision,
-                Decided::Ask(ask) => return self.ask(ask, req, compiled),
-            };
+                Answer::Refused => {}
+                Answer::Allowed(allowed) => decision = allowed,
+                Answer::Ask(ask) => {
+                    drop(decision);
+                    return self.ask(ask, req, compiled);
+                }
+            }
+        }
         self.source.observe(&decision);
         let inner = match decision.action() {
             Action::Respond(code) => {

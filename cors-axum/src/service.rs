@@ -2,7 +2,7 @@
 
 use std::task::{Context, Poll};
 
-use cors_core::{Action, Decided, Policy, PolicySource};
+use cors_core::{Action, Answer, Policy, PolicySource};
 use http::{Request, Response};
 use tower_service::Service;
 
@@ -75,18 +75,22 @@ where
         // The policy in force when the request starts serves it to the end.
         let policy = self.source.get();
         // The raw path picks the route (docs/semantics.md, "Routes").
-        let decision = match self
-            .source
-            .decide_at(&policy, &req, req.uri().path().as_bytes())
-        {
-            Decided::Ready(decision) => decision,
-            // An async origin predicate answers first (`dynamic_origins`); an actual
-            // request's handler runs meanwhile.
-            Decided::Ask(ask) => {
-                let future = ask.forwards_if_allowed().then(|| self.inner.call(req));
-                return ResponseFuture::ask(future, ask, self.source.clone());
+        let path = req.uri().path().as_bytes();
+        let mut decision = policy.decide_at(&req, path);
+        // An origin the policy leaves to the origin predicate (`dynamic_origins`).
+        if decision.pending_origin().is_some() {
+            match self.source.ask_origin(&policy, &req, path, &decision) {
+                Answer::Refused => {}
+                Answer::Allowed(allowed) => decision = allowed,
+                // An async predicate answers first; an actual request's handler runs
+                // meanwhile.
+                Answer::Ask(ask) => {
+                    drop(decision);
+                    let future = ask.forwards_if_allowed().then(|| self.inner.call(req));
+                    return ResponseFuture::ask(future, ask, self.source.clone());
+                }
             }
-        };
+        }
         self.source.observe(&decision);
         match decision.action() {
             Action::Respond(status) => {

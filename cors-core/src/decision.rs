@@ -555,7 +555,7 @@ impl Policy {
     /// the policy sets `dynamic_origins` (elsewhere the two agree): the decision after the
     /// server's origin predicate allowed the origin of a decision whose
     /// [`pending_origin`](Decision::pending_origin) is set. Adapters reach it through
-    /// [`PolicySource::decide_at`](crate::PolicySource::decide_at).
+    /// [`PolicySource::ask_origin`](crate::PolicySource::ask_origin).
     pub fn decide_origin_allowed<'a, R>(
         &'a self,
         req: &'a R,

@@ -86,21 +86,25 @@ impl fmt::Debug for OriginPredicate {
     }
 }
 
-/// What [`PolicySource::decide_at`](crate::PolicySource::decide_at) returns: the decision,
-/// or a question for an async origin predicate.
-pub enum Decided<'a, V: ?Sized> {
-    /// The decision (the sync predicate, if any, already asked).
-    Ready(Decision<'a, V>),
-    /// The request's origin is not listed and an async predicate must answer first
-    /// (boxed: the common case stays the size of a decision).
+/// The origin predicate's answer about a decision's
+/// [`pending_origin`](Decision::pending_origin), from
+/// [`PolicySource::ask_origin`](crate::PolicySource::ask_origin).
+pub enum Answer<'a, V: ?Sized> {
+    /// No predicate, or it refused the origin: the decision stands.
+    Refused,
+    /// The predicate allowed the origin: this decision replaces the denial.
+    Allowed(Decision<'a, V>),
+    /// An async predicate must answer first (boxed: it is rare, and the adapter's future
+    /// stays small).
     Ask(Box<AskOrigin>),
 }
 
-impl<V: AsRef<[u8]> + ?Sized> fmt::Debug for Decided<'_, V> {
+impl<V: AsRef<[u8]> + ?Sized> fmt::Debug for Answer<'_, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Decided::Ready(d) => f.debug_tuple("Ready").field(d).finish(),
-            Decided::Ask(a) => f.debug_tuple("Ask").field(a).finish(),
+            Answer::Refused => f.write_str("Refused"),
+            Answer::Allowed(d) => f.debug_tuple("Allowed").field(d).finish(),
+            Answer::Ask(a) => f.debug_tuple("Ask").field(a).finish(),
         }
     }
 }
@@ -216,29 +220,27 @@ impl fmt::Debug for AskOrigin {
     }
 }
 
-/// Decides `req`, asking `predicate` about an origin the policy leaves to it.
-pub(crate) fn decide_at<'a, R: RequestView + ?Sized>(
+/// Asks `predicate` about the pending origin of `decision` (made by `policy` for `req`).
+#[inline(never)]
+pub(crate) fn ask<'a, R: RequestView + ?Sized>(
     predicate: Option<&OriginPredicate>,
     policy: &'a Policy,
     req: &'a R,
     raw_target: &'a [u8],
-) -> Decided<'a, R::Value> {
-    let decision = policy.decide_at(req, raw_target);
+    decision: &Decision<'a, R::Value>,
+) -> Answer<'a, R::Value> {
     let (Some(predicate), Some(origin)) = (predicate, decision.pending_origin()) else {
-        return Decided::Ready(decision);
+        return Answer::Refused;
     };
     match &predicate.0 {
-        Kind::Sync(f) => {
-            if f(origin) {
-                Decided::Ready(policy.decide_origin_allowed(req, raw_target))
-            } else {
-                Decided::Ready(decision)
-            }
+        Kind::Sync(f) if f(origin) => {
+            Answer::Allowed(policy.decide_origin_allowed(req, raw_target))
         }
+        Kind::Sync(_) => Answer::Refused,
         Kind::Async(f) => {
             let verdict = f(origin.to_owned());
-            Decided::Ask(Box::new(AskOrigin::new(
-                verdict, policy, req, raw_target, &decision,
+            Answer::Ask(Box::new(AskOrigin::new(
+                verdict, policy, req, raw_target, decision,
             )))
         }
     }

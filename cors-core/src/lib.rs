@@ -81,7 +81,7 @@ pub use decision::{
     Action, Decision, HeaderRef, MAX_DECISION_HEADERS, MAX_REQUEST_HEADER_LINES, RequestKind,
 };
 pub use denial::{Denial, DenialKind};
-pub use dynamic::{AskOrigin, Decided, OriginPredicate, OriginVerdict};
+pub use dynamic::{Answer, AskOrigin, OriginPredicate, OriginVerdict};
 pub use error::{
     ConfigError, ConfigErrors, ConfigWarning, ErrorKind, Field, FieldPath, Finding, FindingKind,
     Format, LoadError, WarningKind, quoted,

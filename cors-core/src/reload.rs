@@ -9,7 +9,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 
 use crate::config::Config;
-use crate::dynamic::{Decided, OriginPredicate};
+use crate::dynamic::{Answer, OriginPredicate};
 use crate::error::{ConfigErrors, ConfigWarning, LoadError};
 use crate::observe::{Observer, Observers};
 use crate::policy::{Compiled, Policy};
@@ -214,23 +214,41 @@ impl PolicySource {
         self.predicate.as_ref()
     }
 
-    /// Decides a request with `policy` (from [`get`](Self::get) or
-    /// [`current`](Self::current)), as [`Policy::decide_at`] does, then asks the origin
-    /// predicate about an origin the policy leaves to it
-    /// ([`Decision::pending_origin`](crate::Decision::pending_origin)): a sync predicate
-    /// at once, an async one through [`Decided::Ask`]. Without a predicate it is
-    /// `Decided::Ready(policy.decide_at(req, raw_target))`.
-    #[inline]
-    pub fn decide_at<'a, R: crate::RequestView + ?Sized>(
+    /// Asks the origin predicate about a decision's
+    /// [`pending_origin`](crate::Decision::pending_origin) (`dynamic_origins`): a sync
+    /// predicate answers at once, an async one through [`Answer::Ask`]. `decision` is
+    /// `policy.decide_at(req, raw_target)`; adapters call this only when it has a pending
+    /// origin, so the common path stays one decision made in place:
+    ///
+    /// ```
+    /// use cors_core::{Answer, Policy, PolicySource};
+    ///
+    /// let source = PolicySource::from(Policy::from_toml_str(r#"
+    ///     allow_origins = ["https://app.example.com"]
+    ///     dynamic_origins = true
+    /// "#)?)
+    /// .allow_origin_fn(|origin| origin == "https://tenant.example.net");
+    /// let request = http::Request::get("/").header("origin", "https://tenant.example.net").body(())?;
+    /// let policy = source.get();
+    /// let mut decision = policy.decide_at(&request, b"/");
+    /// if decision.pending_origin().is_some() {
+    ///     match source.ask_origin(&policy, &request, b"/", &decision) {
+    ///         Answer::Refused => {}
+    ///         Answer::Allowed(allowed) => decision = allowed,
+    ///         Answer::Ask(_) => unreachable!("a sync predicate answers at once"),
+    ///     }
+    /// }
+    /// assert!(decision.is_allowed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn ask_origin<'a, R: crate::RequestView + ?Sized>(
         &self,
         policy: &'a Policy,
         req: &'a R,
         raw_target: &'a [u8],
-    ) -> Decided<'a, R::Value> {
-        match &self.predicate {
-            None => Decided::Ready(policy.decide_at(req, raw_target)),
-            Some(p) => crate::dynamic::decide_at(Some(p), policy, req, raw_target),
-        }
+        decision: &crate::Decision<'a, R::Value>,
+    ) -> Answer<'a, R::Value> {
+        crate::dynamic::ask(self.predicate.as_ref(), policy, req, raw_target, decision)
     }
 
     /// The policy for a request starting now.

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 use cors_core::{
-    Action, Decided, Detached, DetachedValue, HeaderSink, Policy, PolicyHandle, PolicySource,
-    RequestHeader, RequestView, ResponseHeader, Vary,
+    Action, Answer, Detached, DetachedValue, HeaderSink, OriginPredicate, Policy, PolicyHandle,
+    PolicySource, RequestHeader, RequestView, ResponseHeader, Vary,
 };
 use rocket::http::{Method, Status};
 use rocket::response::Body;
@@ -153,50 +153,83 @@ impl Scopes {
     /// dropped: a path not in normal form (`//api/x`, `/%61pi/x`) could reach one scope's
     /// routes under another scope's policy, so it is granted nothing (`decide_scoped`).
     /// A config's own routes are picked by the raw path in the core (`decide_at`).
-    /// An origin predicate is asked about an origin the policy leaves to it
-    /// (`dynamic_origins`); an async one is awaited.
-    async fn decision<'a>(&'a self, req: &'a Request<'_>) -> Option<(&'a ScopePolicy, Detached)> {
+    /// An origin the policy leaves to the origin predicate (`dynamic_origins`) is asked
+    /// about: a sync predicate here, an async one's answer awaited in `on_request`.
+    fn decision<'a>(&'a self, req: &'a Request<'_>) -> Option<(&'a ScopePolicy, Detached)> {
         let path = req.uri().path();
         let (scope, source) = self.find(path.as_str())?;
         let compiled = scope.for_request(req);
-        let decide = || async {
+        let decide = || {
             let view = RocketRequest(req);
             let raw = path.as_str().as_bytes();
-            // Several scopes and a path not in normal form: nothing is granted.
-            let decided = if self.scopes.len() > 1 && !cors_core::is_normal_form_path(raw) {
-                Decided::Ready(compiled.policy.decide_scoped(&view, raw))
+            let policy = &compiled.policy;
+            let mut decision = if self.scopes.len() > 1 {
+                policy.decide_scoped(&view, raw)
             } else {
-                source.decide_at(&compiled.policy, &view, raw)
+                policy.decide_at(&view, raw)
             };
-            match decided {
-                Decided::Ready(decision) => {
-                    source.observe(&decision);
-                    decision.detach(&view)
-                }
-                Decided::Ask(mut ask) => {
-                    let allowed = ask.verdict().await;
-                    let decision = ask.decide(allowed);
-                    source.observe(&decision);
-                    decision.detach(&*ask)
+            if decision.pending_origin().is_some() {
+                match req.local_cache(|| AsyncVerdict(None)).0 {
+                    Some(true) => decision = policy.decide_origin_allowed(&view, raw),
+                    Some(false) => {}
+                    None => {
+                        if let Answer::Allowed(allowed) =
+                            source.ask_origin(policy, &view, raw, &decision)
+                        {
+                            decision = allowed;
+                        }
+                    }
                 }
             }
+            source.observe(&decision);
+            decision.detach(&view)
         };
         // Only an `OPTIONS` request can meet the preflight route before `on_response`;
         // Rocket's cache boxes its value, so other requests skip it (and decide once in
         // `on_response`).
         let decision = if req.method() == Method::Options {
-            req.local_cache_async(async { Cached(decide().await) })
-                .await
-                .0
+            req.local_cache(|| Cached(decide())).0
         } else {
-            decide().await
+            decide()
         };
         Some((compiled, decision))
     }
 
+    /// Whether a scope's origin predicate is async (then `on_request` runs).
+    pub(crate) fn has_async_predicate(&self) -> bool {
+        self.scopes
+            .iter()
+            .any(|(.., source)| source.predicate().is_some_and(OriginPredicate::is_async))
+    }
+
+    /// Awaits an async origin predicate's answer about the request's origin, when its
+    /// policy leaves the origin to it; `decision` reads the answer.
+    pub(crate) async fn ask_async(&self, req: &Request<'_>) {
+        let path = req.uri().path();
+        let Some((scope, source)) = self.find(path.as_str()) else {
+            return;
+        };
+        let compiled = scope.for_request(req);
+        let view = RocketRequest(req);
+        let raw = path.as_str().as_bytes();
+        let decision = if self.scopes.len() > 1 {
+            compiled.policy.decide_scoped(&view, raw)
+        } else {
+            compiled.policy.decide_at(&view, raw)
+        };
+        if decision.pending_origin().is_none() {
+            return;
+        }
+        if let Answer::Ask(mut ask) = source.ask_origin(&compiled.policy, &view, raw, &decision) {
+            drop(decision);
+            let allowed = ask.verdict().await;
+            req.local_cache(|| AsyncVerdict(Some(allowed)));
+        }
+    }
+
     /// The status to answer a preflight with, when the policy says to answer now.
-    pub(crate) async fn preflight_status(&self, req: &Request<'_>) -> Option<Status> {
-        match self.decision(req).await?.1.action() {
+    pub(crate) fn preflight_status(&self, req: &Request<'_>) -> Option<Status> {
+        match self.decision(req)?.1.action() {
             Action::Respond(code) => Some(Status::new(code.as_u16())),
             Action::Forward => None,
         }
@@ -204,8 +237,8 @@ impl Scopes {
 
     /// Applies the decision for `req` to `res`: the preflight status and empty body when
     /// the policy answers, then the headers through the core.
-    pub(crate) async fn apply<'r>(&'r self, req: &'r Request<'_>, res: &mut Response<'r>) {
-        let Some((compiled, decision)) = self.decision(req).await else {
+    pub(crate) fn apply<'r>(&'r self, req: &'r Request<'_>, res: &mut Response<'r>) {
+        let Some((compiled, decision)) = self.decision(req) else {
             return;
         };
         if let Action::Respond(code) = decision.action() {
@@ -244,6 +277,9 @@ impl Scopes {
 
 /// The request's one decision (Rocket's request-local cache holds one value per type).
 struct Cached(Detached);
+
+/// An async origin predicate's answer, awaited in `on_request`.
+struct AsyncVerdict(Option<bool>);
 
 /// A Rocket response's headers, as the core applies a decision to them.
 struct Sink<'a, 'r>(&'a mut Response<'r>);

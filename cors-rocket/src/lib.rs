@@ -201,10 +201,21 @@ struct State(Arc<Scopes>);
 #[rocket::async_trait]
 impl Fairing for Cors {
     fn info(&self) -> Info {
+        let kind = Kind::Ignite | Kind::Response | Kind::Singleton;
         Info {
             name: "CORS (cors-core)",
-            kind: Kind::Ignite | Kind::Response | Kind::Singleton,
+            // An async origin predicate is awaited before routing; without one, requests
+            // skip `on_request`.
+            kind: if self.scopes.has_async_predicate() {
+                kind | Kind::Request
+            } else {
+                kind
+            },
         }
+    }
+
+    async fn on_request(&self, req: &mut Request<'_>, _: &mut Data<'_>) {
+        self.scopes.ask_async(req).await;
     }
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
@@ -217,7 +228,7 @@ impl Fairing for Cors {
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
         if let Some(state) = req.rocket().state::<State>() {
-            state.0.apply(req, res).await;
+            state.0.apply(req, res);
         }
     }
 }
@@ -230,10 +241,10 @@ struct Preflight;
 #[rocket::async_trait]
 impl Handler for Preflight {
     async fn handle<'r>(&self, req: &'r Request<'_>, data: Data<'r>) -> route::Outcome<'r> {
-        let status = match req.rocket().state::<State>() {
-            Some(s) => s.0.preflight_status(req).await,
-            None => None,
-        };
+        let status = req
+            .rocket()
+            .state::<State>()
+            .and_then(|s| s.0.preflight_status(req));
         match status {
             // Headers and `Vary` are set by `on_response`, like on every response.
             Some(status) => route::Outcome::Success(Response::build().status(status).finalize()),

@@ -427,3 +427,59 @@ fn each_request_is_decided_once() {
         }
     }
 }
+
+const TENANT: &str = "https://tenant-1.example.net";
+
+fn dynamic_client(source: cors_rocket::PolicySource) -> Client {
+    let rocket = rocket::build()
+        .manage(Spy::default())
+        .mount("/", rocket::routes![get_only])
+        .attach(Cors::new(source));
+    Client::untracked(rocket).unwrap()
+}
+
+fn dynamic_policy() -> Policy {
+    Policy::builder()
+        .allow_origins([ORIGIN])
+        .allow_methods(["GET", "PUT"])
+        .dynamic_origins(true)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn origin_predicates_sync_and_async() {
+    use cors_rocket::PolicySource;
+    let sync = PolicySource::from(dynamic_policy()).allow_origin_fn(|o| o == TENANT);
+    let answer = PolicySource::from(dynamic_policy()).allow_origin_async(|o: String| async move {
+        rocket::tokio::task::yield_now().await;
+        o == TENANT
+    });
+    for source in [sync, answer] {
+        let client = dynamic_client(source);
+        for (origin, allowed) in [
+            (TENANT, true),
+            ("https://evil.example", false),
+            (ORIGIN, true),
+        ] {
+            let res = client
+                .req(Method::Options, "/get-only")
+                .header(Header::new("origin", origin))
+                .header(Header::new("access-control-request-method", "PUT"))
+                .dispatch();
+            let want = if allowed {
+                Status::NoContent
+            } else {
+                Status::Forbidden
+            };
+            assert_eq!(res.status(), want, "{origin}");
+            let res = client
+                .get("/get-only")
+                .header(Header::new("origin", origin))
+                .dispatch();
+            assert_eq!(res.status(), Status::Ok);
+            let acao = res.headers().get_one("access-control-allow-origin");
+            assert_eq!(acao, allowed.then_some(origin), "{origin}");
+        }
+    }
+}

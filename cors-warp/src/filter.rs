@@ -2,7 +2,10 @@
 
 use std::future::ready;
 
-use cors_core::{Action, Decided, Decision, Policy, PolicySource, RequestView, ResponseHeaders};
+use cors_core::{
+    Action, Answer as OriginAnswer, AskOrigin, Decision, Policy, PolicySource, RequestView,
+    ResponseHeaders,
+};
 use futures_util::future::Either;
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use warp::path::FullPath;
@@ -66,24 +69,23 @@ where
             let view = (&method, &headers);
             // The policy in force when the request starts serves it to the end.
             let policy = source.get();
-            match source.decide_at(&policy, &view, path.as_str().as_bytes()) {
-                Decided::Ready(decision) => {
-                    source.observe(&decision);
-                    let target = (method.as_str().as_bytes(), path.as_str().as_bytes());
-                    Either::Left(ready(settle(&decision, &policy, target)))
-                }
-                // An async origin predicate answers first (`dynamic_origins`).
-                Decided::Ask(mut ask) => {
-                    let source = source.clone();
-                    Either::Right(Box::pin(async move {
-                        let allowed = ask.verdict().await;
-                        let decision = ask.decide(allowed);
-                        source.observe(&decision);
-                        let target = (RequestView::method(&*ask), ask.target());
-                        settle(&decision, ask.policy(), target)
-                    }))
+            let raw = path.as_str().as_bytes();
+            let mut decision = policy.decide_at(&view, raw);
+            // An origin the policy leaves to the origin predicate (`dynamic_origins`).
+            if decision.pending_origin().is_some() {
+                match source.ask_origin(&policy, &view, raw, &decision) {
+                    OriginAnswer::Refused => {}
+                    OriginAnswer::Allowed(allowed) => decision = allowed,
+                    // An async predicate answers first.
+                    OriginAnswer::Ask(ask) => {
+                        drop(decision);
+                        return Either::Right(answer_later(ask, source.clone()));
+                    }
                 }
             }
+            source.observe(&decision);
+            let target = (method.as_str().as_bytes(), raw);
+            Either::Left(ready(settle(&decision, &policy, target)))
         });
     decide
         .and(filter)
@@ -104,12 +106,30 @@ where
         .unify()
 }
 
+/// What the filter chain carries on: the headers to apply and their policy, or the
+/// preflight answer.
+type Settled = Result<(ResponseHeaders, Policy), Rejection>;
+
+/// Settles a request once the async origin predicate answered.
+fn answer_later(
+    mut ask: Box<AskOrigin>,
+    source: PolicySource,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Settled> + Send>> {
+    Box::pin(async move {
+        let allowed = ask.verdict().await;
+        let decision = ask.decide(allowed);
+        source.observe(&decision);
+        let target = (RequestView::method(&*ask), ask.target());
+        settle(&decision, ask.policy(), target)
+    })
+}
+
 /// What the wrapped filter's reply gets, or the preflight answer.
 fn settle(
     decision: &Decision<'_, HeaderValue>,
     policy: &Policy,
     (method, target): (&[u8], &[u8]),
-) -> Result<(ResponseHeaders, Policy), Rejection> {
+) -> Settled {
     match decision.action() {
         Action::Forward => {
             let mut headers = decision.to_response_headers();

@@ -325,3 +325,58 @@ async fn each_request_is_decided_once() {
         assert_eq!(counter.take(), 1, "wrap, request #{i}");
     }
 }
+
+#[tokio::test]
+async fn origin_predicates_through_wrap_and_service() {
+    use cors_warp::PolicySource;
+    const TENANT: &str = "https://tenant-1.example.net";
+    let dynamic = || {
+        Policy::builder()
+            .allow_origins([APP])
+            .allow_methods(["GET", "PUT"])
+            .dynamic_origins(true)
+            .build()
+            .unwrap()
+    };
+    let sync = PolicySource::from(dynamic()).allow_origin_fn(|o| o == TENANT);
+    let answer = PolicySource::from(dynamic()).allow_origin_async(|o: String| async move {
+        tokio::task::yield_now().await;
+        o == TENANT
+    });
+    for source in [sync, answer] {
+        let routes = cors_warp::wrap(warp::path!("ok").map(|| "ok"), source.clone());
+        let service = cors_warp::service::<_, String>(warp::path!("ok").map(|| "ok"), source);
+        for (origin, allowed) in [(TENANT, true), ("https://evil.example", false)] {
+            let res = warp::test::request()
+                .method("OPTIONS")
+                .path("/ok")
+                .header("origin", origin)
+                .header("access-control-request-method", "PUT")
+                .reply(&routes)
+                .await;
+            let want = if allowed { 204 } else { 403 };
+            assert_eq!(res.status(), want, "{origin}");
+            let res = warp::test::request()
+                .path("/ok")
+                .header("origin", origin)
+                .reply(&routes)
+                .await;
+            assert_eq!(res.status(), 200);
+            assert_eq!(
+                res.headers().get("access-control-allow-origin").is_some(),
+                allowed,
+                "{origin}"
+            );
+            let req = Request::get("/ok")
+                .header("origin", origin)
+                .body(String::new())
+                .unwrap();
+            let res = service.clone().oneshot(req).await.unwrap();
+            assert_eq!(
+                res.headers().get("access-control-allow-origin").is_some(),
+                allowed,
+                "{origin}"
+            );
+        }
+    }
+}
