@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use cors_core::{Action, Config, Policy, RequestKind, is_owned_header};
 use cors_explain::{
-    self as explain, CredentialsMode, Exchange, FetchRequest, Mode, Outcome, Simulation, Stage,
+    self as explain, Chromium, CredentialsMode, Exchange, FetchRequest, Mode, Outcome, Simulation,
+    Stage, TargetSpace,
 };
 use http::{HeaderMap, StatusCode};
 
@@ -26,6 +27,9 @@ pub struct Options {
     pub preflight: bool,
     pub credentials: bool,
     pub private_network: bool,
+    pub loopback: bool,
+    pub iframe: bool,
+    pub before_142: bool,
     pub path: Option<String>,
     pub curl: Option<String>,
     pub url: Option<String>,
@@ -125,10 +129,15 @@ pub fn run(opts: &Options, style: Style) -> Output {
         let Some(ex) = ex else {
             if title == "Actual request" && input.mode == Mode::Browser {
                 let _ = writeln!(out, "\n{}", style.bold(title));
-                let _ = writeln!(
-                    out,
-                    "  not sent: the browser stops after the failed preflight"
-                );
+                let why = if sim
+                    .local_network_access
+                    .is_some_and(|l| l.rejected_without_asking())
+                {
+                    "Local Network Access rejects it before anything is sent"
+                } else {
+                    "the browser stops after the failed preflight"
+                };
+                let _ = writeln!(out, "  not sent: {why}");
             }
             continue;
         };
@@ -183,6 +192,15 @@ pub fn run(opts: &Options, style: Style) -> Output {
                 "{} allowed: the script can read the response",
                 style.green("Result:")
             );
+            if let Some(lna) = sim.local_network_access {
+                let _ = writeln!(
+                    out,
+                    "{} once the user grants Local Network Access (\"{}\"); if they refuse, \
+                     the block is that permission, not CORS",
+                    style.yellow("Provided:"),
+                    lna.permission()
+                );
+            }
         }
         Outcome::Blocked(b) => {
             let _ = writeln!(out, "{} blocked: {b}", style.red("Result:"));
@@ -259,8 +277,7 @@ fn read_input(opts: &Options, target: Option<&Target>) -> Result<Input, String> 
     }
     let origin = opts.origin.clone().unwrap_or_default();
     let mut fetch = FetchRequest::new(origin, opts.method.as_deref().unwrap_or("GET"))
-        .credentials(credentials(opts.credentials))
-        .private_network(opts.private_network);
+        .credentials(credentials(opts.credentials));
     for raw in &opts.headers {
         let (name, value) = match raw.split_once(':') {
             Some((n, v)) => (n.trim(), v.trim()),
@@ -276,6 +293,7 @@ fn read_input(opts: &Options, target: Option<&Target>) -> Result<Input, String> 
         .clone()
         .or_else(|| target.map(|t| t.path.clone()))
         .unwrap_or_else(|| "/".to_owned());
+    let fetch = place(fetch, opts, opts.url.as_deref(), false);
     Ok(Input {
         fetch,
         mode: if opts.preflight {
@@ -365,10 +383,6 @@ fn read_curl(
                 fetch = fetch.header(name, "");
             }
         }
-        fetch = fetch.private_network(
-            opts.private_network
-                || header("access-control-request-private-network") == Some("true"),
-        );
         mode = Mode::PreflightOnly;
     } else {
         fetch = FetchRequest::new(origin, parsed.method.clone());
@@ -389,7 +403,6 @@ fn read_curl(
                 dropped.join(", ")
             ));
         }
-        fetch = fetch.private_network(opts.private_network);
         mode = if opts.preflight {
             Mode::PreflightOnly
         } else {
@@ -400,6 +413,10 @@ fn read_curl(
         notes.push("credentials 'include': the command sends cookies or HTTP auth".to_owned());
     }
     fetch = fetch.credentials(credentials(parsed.credentials || opts.credentials));
+    // A copied Private Network Access preflight comes from Chrome before 142.
+    let pna_copied = header("access-control-request-private-network") == Some("true");
+    let url = opts.url.as_deref().or(parsed.url.as_deref());
+    let fetch = place(fetch, opts, url, pna_copied);
     let path = opts
         .path
         .clone()
@@ -412,6 +429,30 @@ fn read_curl(
         path,
         notes,
     })
+}
+
+/// Where the target is relative to the page (from the flags, else from the URL when the
+/// page is public), whether the script runs in an iframe, and the browser modelled.
+fn place(fetch: FetchRequest, opts: &Options, url: Option<&str>, pna_copied: bool) -> FetchRequest {
+    let page_public = explain::url_space(&fetch.origin).is_none();
+    let space = if opts.loopback {
+        Some(TargetSpace::Loopback)
+    } else if opts.private_network || pna_copied {
+        Some(TargetSpace::Local)
+    } else if page_public {
+        url.and_then(explain::url_space)
+    } else {
+        None
+    };
+    let chromium = if opts.before_142 || pna_copied {
+        Chromium::Before142
+    } else {
+        Chromium::Current
+    };
+    fetch
+        .target_space(space)
+        .iframe(opts.iframe)
+        .chromium(chromium)
 }
 
 fn render_request(out: &mut String, style: Style, input: &Input) {
@@ -454,10 +495,16 @@ fn render_request(out: &mut String, style: Style, input: &Input) {
             }
         }
     }
-    if f.private_network {
+    if let Some(lna) = f.local_network_access() {
+        let _ = writeln!(out, "  {}", style.bold("Local Network Access:"));
+        for line in lna.lines() {
+            let _ = writeln!(out, "    - {line}");
+        }
+    } else if f.private_network_preflight() {
         let _ = writeln!(
             out,
-            "  private network: the target is more private than the page"
+            "  private network: the target is more private than the page (Chrome before 142: \
+             a Private Network Access preflight)"
         );
     }
     for note in &input.notes {

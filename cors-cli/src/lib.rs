@@ -121,9 +121,22 @@ struct ExplainArgs {
     /// The script uses credentials: 'include' (cookies, HTTP auth).
     #[arg(long)]
     credentials: bool,
-    /// The target is on a more private network than the page (Private Network Access).
+    /// The target is on the user's local network (a LAN address) and the page is public:
+    /// Local Network Access (found from --url or the cURL command's URL when they name
+    /// a private address).
     #[arg(long)]
     private_network: bool,
+    /// The target is on the user's own machine (localhost) and the page is public: Local
+    /// Network Access's loopback permission.
+    #[arg(long, conflicts_with = "private_network")]
+    loopback: bool,
+    /// The script runs in an iframe (Local Network Access must be delegated to it).
+    #[arg(long)]
+    iframe: bool,
+    /// The browser to model: current Chrome (142 and later: Local Network Access), or
+    /// chrome-141 (Private Network Access preflights).
+    #[arg(long, value_name = "BROWSER", default_value = "current", value_parser = ["current", "chrome-141"])]
+    browser: String,
     /// The request path (default: from --url or --curl, else /).
     #[arg(long, value_name = "PATH")]
     path: Option<String>,
@@ -215,6 +228,9 @@ impl From<ExplainArgs> for explain_cmd::Options {
             preflight: a.preflight,
             credentials: a.credentials,
             private_network: a.private_network,
+            loopback: a.loopback,
+            iframe: a.iframe,
+            before_142: a.browser == "chrome-141",
             path: a.path,
             curl: a.curl,
             url: a.url,

@@ -310,6 +310,8 @@ fn explain_preflight_only_and_private_network() {
         "-H",
         "authorization",
         "--private-network",
+        "--browser",
+        "chrome-141",
     ]));
     // `*` never covers authorization.
     assert_eq!(code, 1);
@@ -322,10 +324,79 @@ fn explain_preflight_only_and_private_network() {
         "--origin",
         "https://site.example",
         "--private-network",
+        "--browser",
+        "chrome-141",
     ]));
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("access-control-allow-private-network: true"));
     assert!(out.contains("Private Network Access requires a preflight"));
+}
+
+#[test]
+fn explain_names_local_network_access_not_cors() {
+    // A public https page calling the user's machine: the permission, then CORS as usual.
+    let (code, out, _) = run(cors().args([
+        "explain",
+        "-c",
+        "public.toml",
+        "--origin",
+        "https://site.example",
+        "--loopback",
+    ]));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Local Network Access:"), "{out}");
+    assert!(out.contains("\"loopback-network\""), "{out}");
+    assert!(out.contains("no response header can grant it"), "{out}");
+    assert!(
+        !out.contains("access-control-request-private-network"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Provided: once the user grants Local Network Access"),
+        "{out}"
+    );
+    // From an http page: rejected before anything is sent, and said to be no CORS matter.
+    let (code, out, _) = run(cors().args([
+        "explain",
+        "-c",
+        "public.toml",
+        "--origin",
+        "http://site.example",
+        "--private-network",
+        "--iframe",
+    ]));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("<iframe allow=\"local-network\">"), "{out}");
+    assert!(
+        out.contains("Result: blocked: the browser never sends the request: Local Network Access"),
+        "{out}"
+    );
+    assert!(out.contains("this is the permission, not CORS"), "{out}");
+    assert!(
+        out.contains("not sent: Local Network Access rejects it"),
+        "{out}"
+    );
+    // Found from a cURL copy's URL, when the page is public.
+    let (_, out, _) = run(cors().args([
+        "explain",
+        "-c",
+        "public.toml",
+        "--curl",
+        "curl 'http://192.168.1.20/status' -H 'Origin: https://site.example'",
+    ]));
+    assert!(
+        out.contains("a device on the user's local network"),
+        "{out}"
+    );
+    // A page on the same machine is not public: no Local Network Access.
+    let (_, out, _) = run(cors().args([
+        "explain",
+        "-c",
+        "public.toml",
+        "--curl",
+        "curl 'http://127.0.0.1:8080/x' -H 'Origin: http://localhost:3000'",
+    ]));
+    assert!(!out.contains("Local Network Access"), "{out}");
 }
 
 #[test]

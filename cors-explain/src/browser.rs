@@ -11,6 +11,8 @@ use crate::request::*;
 /// Which response the browser rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Stage {
+    /// Before anything is sent: Local Network Access, not CORS.
+    Permission,
     /// The preflight response: the actual request is never sent.
     Preflight,
     /// The actual response: the request reached the server, the script gets a `TypeError`.
@@ -35,6 +37,7 @@ impl fmt::Display for Blocked {
                 self.reason
             ),
             Stage::Response => write!(f, "the browser blocks the response: {}", self.reason),
+            Stage::Permission => write!(f, "the browser never sends the request: {}", self.reason),
         }
     }
 }
@@ -87,6 +90,9 @@ pub enum BlockReason {
     /// Private network access was requested and `Access-Control-Allow-Private-Network` is
     /// not `true`.
     PrivateNetworkNotAllowed(Option<String>),
+    /// Local Network Access: a non-secure public page asked for a local target, which
+    /// Chromium rejects without asking for the permission (named here).
+    LocalNetworkAccessInsecure(&'static str),
 }
 
 /// Why a listed `"*"` did not help: the fetch sent credentials.
@@ -159,6 +165,13 @@ impl fmt::Display for BlockReason {
             BlockReason::PrivateNetworkNotAllowed(None) => f.write_str(
                 "the preflight asked for private network access but the response has no \
                  Access-Control-Allow-Private-Network: true",
+            ),
+            BlockReason::LocalNetworkAccessInsecure(permission) => write!(
+                f,
+                "Local Network Access: the page is not a secure context, so Chrome rejects \
+                 requests to the local network without asking for the \"{permission}\" \
+                 permission; this is the permission, not CORS: no response header and no \
+                 policy setting fixes it; serve the page over https"
             ),
             BlockReason::PrivateNetworkNotAllowed(Some(v)) => write!(
                 f,

@@ -65,9 +65,10 @@ impl fmt::Display for Grant {
             Grant::AuthorizationListed => f.write_str(
                 "allow_headers = [\"*\", \"authorization\"] allows request header authorization",
             ),
-            Grant::PrivateNetwork => {
-                f.write_str("allow_private_network = true allows private network access")
-            }
+            Grant::PrivateNetwork => f.write_str(
+                "allow_private_network = true answers the Private Network Access preflight \
+                     (sent by Chrome before 142; current Chrome asks the user instead)",
+            ),
             Grant::Credentials => f.write_str(
                 "allow_credentials = true, so Access-Control-Allow-Credentials: true is sent",
             ),

@@ -40,6 +40,7 @@ mod browser;
 mod compare;
 mod grants;
 mod headers;
+mod lna;
 mod request;
 mod simulate;
 
@@ -50,6 +51,7 @@ pub use headers::{
     PreflightReason, UnsafeHeader, check_safelisted_header, is_forbidden_request_header,
     is_safelisted_request_header,
 };
+pub use lna::{Chromium, LocalNetworkAccess, TargetSpace, is_secure_context, url_space};
 pub use request::{CredentialsMode, FetchError, FetchRequest};
 pub use simulate::{Cause, EngineDenial, Exchange, Mode, Outcome, Simulation, simulate};
 

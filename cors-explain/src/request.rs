@@ -8,6 +8,7 @@ use http::{HeaderMap, HeaderValue, Method, Request, StatusCode};
 
 use crate::browser::*;
 use crate::headers::*;
+use crate::lna::*;
 
 /// The `credentials` option of `fetch()` (`withCredentials` for XMLHttpRequest).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -57,9 +58,14 @@ pub struct FetchRequest {
     pub headers: Vec<(String, String)>,
     /// The credentials mode.
     pub credentials: CredentialsMode,
-    /// Whether the target is in a more private address space than the page (a public
-    /// site calling `localhost` or a LAN address): Private Network Access applies.
-    pub private_network: bool,
+    /// Where the target is when it is more private than the page (a public site calling
+    /// `localhost` or a LAN address): Local Network Access (or, before Chrome 142,
+    /// Private Network Access) applies. `None`: as public as the page.
+    pub target_space: Option<TargetSpace>,
+    /// Whether the script runs in an iframe (Local Network Access needs delegation).
+    pub iframe: bool,
+    /// The Chromium modelled.
+    pub chromium: Chromium,
 }
 
 impl FetchRequest {
@@ -70,7 +76,9 @@ impl FetchRequest {
             method: method.into(),
             headers: Vec::new(),
             credentials: CredentialsMode::default(),
-            private_network: false,
+            target_space: None,
+            iframe: false,
+            chromium: Chromium::default(),
         }
     }
 
@@ -88,11 +96,48 @@ impl FetchRequest {
         self
     }
 
-    /// Marks the request as a private network request.
+    /// Marks the target as on the user's local network (`yes`), or as public.
     #[must_use]
     pub fn private_network(mut self, yes: bool) -> Self {
-        self.private_network = yes;
+        self.target_space = yes.then_some(TargetSpace::Local);
         self
+    }
+
+    /// Sets where the target is, when more private than the page.
+    #[must_use]
+    pub fn target_space(mut self, space: Option<TargetSpace>) -> Self {
+        self.target_space = space;
+        self
+    }
+
+    /// Marks the script as running in an iframe.
+    #[must_use]
+    pub fn iframe(mut self, yes: bool) -> Self {
+        self.iframe = yes;
+        self
+    }
+
+    /// Sets the Chromium modelled.
+    #[must_use]
+    pub fn chromium(mut self, chromium: Chromium) -> Self {
+        self.chromium = chromium;
+        self
+    }
+
+    /// What Local Network Access asks of this request (Chrome 142 and later, a target
+    /// more private than the page).
+    pub fn local_network_access(&self) -> Option<LocalNetworkAccess> {
+        let target = self.target_space?;
+        (self.chromium == Chromium::Current).then(|| LocalNetworkAccess {
+            target,
+            secure_context: is_secure_context(&self.origin),
+            iframe: self.iframe,
+        })
+    }
+
+    /// Whether the browser sends a Private Network Access preflight (Chrome before 142).
+    pub fn private_network_preflight(&self) -> bool {
+        self.target_space.is_some() && self.chromium == Chromium::Before142
     }
 
     /// The method after Fetch normalization (`delete get head options post put` in any
@@ -177,7 +222,7 @@ impl FetchRequest {
                 });
             }
         }
-        if self.private_network {
+        if self.private_network_preflight() {
             reasons.push(PreflightReason::PrivateNetwork);
         }
         reasons
@@ -234,7 +279,7 @@ impl FetchRequest {
         if !names.is_empty() {
             b = b.header(RequestHeader::RequestHeaders.header_name(), names.join(","));
         }
-        if self.private_network {
+        if self.private_network_preflight() {
             b = b.header(RequestHeader::RequestPrivateNetwork.header_name(), "true");
         }
         b.body(())
@@ -289,7 +334,7 @@ impl FetchRequest {
         let allowed_headers = header_list(headers, ResponseHeader::AllowHeaders).map_err(fail)?;
 
         // Private Network Access: the preflight must be granted explicitly.
-        if self.private_network {
+        if self.private_network_preflight() {
             let pna = get_combined(headers, ResponseHeader::AllowPrivateNetwork.as_str());
             if pna.as_deref() != Some("true") {
                 return Err(fail(BlockReason::PrivateNetworkNotAllowed(pna)));

@@ -8,6 +8,7 @@ use http::{HeaderMap, Request, StatusCode};
 use crate::browser::*;
 use crate::grants::*;
 use crate::headers::*;
+use crate::lna::*;
 use crate::request::*;
 
 /// What to simulate.
@@ -74,6 +75,9 @@ pub struct Simulation {
     pub preflight_reasons: Vec<PreflightReason>,
     /// Headers the script set that the browser drops (forbidden request headers).
     pub ignored_headers: Vec<String>,
+    /// What Local Network Access asks of the request (Chrome 142 and later, a target
+    /// more private than a public page).
+    pub local_network_access: Option<LocalNetworkAccess>,
     /// The preflight, when one is sent.
     pub preflight: Option<Exchange>,
     /// The actual request, when it is sent (not after a failed preflight, not in
@@ -114,7 +118,7 @@ impl fmt::Display for Cause<'_> {
                 denial,
             } => write!(f, "the policy denies the preflight: {denial}"),
             Cause::Denied {
-                stage: Stage::Response,
+                stage: Stage::Response | Stage::Permission,
                 denial,
             } => write!(f, "the policy grants the request nothing: {denial}"),
             Cause::CredentialsNotAllowed => f.write_str(
@@ -152,6 +156,14 @@ impl Simulation {
 
     /// Whether the script gets the response.
     pub fn outcome(&self) -> Outcome {
+        if let Some(lna) = self.local_network_access
+            && lna.rejected_without_asking()
+        {
+            return Outcome::Blocked(Blocked {
+                stage: Stage::Permission,
+                reason: BlockReason::LocalNetworkAccessInsecure(lna.permission()),
+            });
+        }
         for ex in [&self.preflight, &self.actual].into_iter().flatten() {
             if let Err(b) = &ex.browser {
                 return Outcome::Blocked(b.clone());
@@ -184,6 +196,17 @@ pub fn simulate(
         Mode::Browser => fetch.unsafe_header_names(),
         Mode::PreflightOnly => fetch.all_header_names(),
     };
+    let local_network_access = fetch.local_network_access();
+    if local_network_access.is_some_and(|l| l.rejected_without_asking()) {
+        // Nothing leaves the browser.
+        return Ok(Simulation {
+            preflight_reasons,
+            ignored_headers,
+            local_network_access,
+            preflight: None,
+            actual: None,
+        });
+    }
     let preflight = if mode == Mode::PreflightOnly || !preflight_reasons.is_empty() {
         Some(exchange(
             policy,
@@ -202,6 +225,7 @@ pub fn simulate(
     Ok(Simulation {
         preflight_reasons,
         ignored_headers,
+        local_network_access,
         preflight,
         actual,
     })

@@ -104,8 +104,16 @@ fn preflight_needed() {
     assert_eq!(json.unsafe_header_names(), ["content-type", "x-api-key"]);
     assert_eq!(json.ignored_headers(), ["cookie"]);
 
-    let pna = FetchRequest::new(APP, "GET").private_network(true);
+    // Chrome before 142 preflights a private network request; current Chrome asks the
+    // user instead (Local Network Access) and sends no preflight for it.
+    let pna = FetchRequest::new(APP, "GET")
+        .private_network(true)
+        .chromium(crate::Chromium::Before142);
     assert_eq!(pna.preflight_reasons(), [PreflightReason::PrivateNetwork]);
+    let lna = FetchRequest::new(APP, "GET").private_network(true);
+    assert!(lna.preflight_reasons().is_empty());
+    assert!(lna.local_network_access().is_some());
+    assert!(pna.local_network_access().is_none());
 }
 
 #[test]
@@ -314,7 +322,9 @@ fn preflight_checks() {
 
 #[test]
 fn private_network_preflight() {
-    let req = FetchRequest::new(APP, "GET").private_network(true);
+    let req = FetchRequest::new(APP, "GET")
+        .private_network(true)
+        .chromium(crate::Chromium::Before142);
     let without = headers(&[("access-control-allow-origin", APP)]);
     assert_eq!(
         req.check_preflight_response(StatusCode::NO_CONTENT, &without)
@@ -488,4 +498,27 @@ fn compare_reports_differences() {
             },
         ]
     );
+}
+
+#[test]
+fn local_network_access_blocks_before_sending_from_insecure_pages() {
+    let policy = policy(r#"allow_origins = ["http://site.example", "https://site.example"]"#);
+    let insecure = FetchRequest::new("http://site.example", "GET")
+        .target_space(Some(crate::TargetSpace::Loopback));
+    let sim = simulate(&policy, &insecure, "/", Mode::Browser).unwrap();
+    assert!(sim.preflight.is_none() && sim.actual.is_none());
+    let Outcome::Blocked(b) = sim.outcome() else {
+        panic!("an insecure page's local request is rejected");
+    };
+    assert_eq!(b.stage, Stage::Permission);
+    assert_eq!(
+        b.reason,
+        BlockReason::LocalNetworkAccessInsecure("loopback-network")
+    );
+    assert!(b.to_string().contains("never sends the request"));
+    let secure = FetchRequest::new("https://site.example", "GET")
+        .target_space(Some(crate::TargetSpace::Loopback));
+    let sim = simulate(&policy, &secure, "/", Mode::Browser).unwrap();
+    assert_eq!(sim.outcome(), Outcome::Allowed);
+    assert!(sim.local_network_access.is_some());
 }
