@@ -596,6 +596,9 @@ fn render_exchange(out: &mut String, style: Style, ex: &Exchange) {
     if let Some(d) = &ex.denial {
         let _ = writeln!(out, "    - {d}");
     }
+    for hint in &ex.hints {
+        let _ = writeln!(out, "    {} {hint}", style.yellow("hint:"));
+    }
     if ex.origin_left_to_code {
         let _ = writeln!(
             out,

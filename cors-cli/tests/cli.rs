@@ -1168,3 +1168,25 @@ fn dynamic_origins_are_flagged_by_check_and_explain() {
     assert_eq!(code, 0, "{out}");
     assert!(!out.contains("predicate"), "{out}");
 }
+
+#[test]
+fn explain_names_near_misses() {
+    let explain = |args: &[&str]| {
+        let mut all = vec!["explain", "-c", "near-miss.toml"];
+        all.extend_from_slice(args);
+        let (code, out, _) = run(cors().args(&all));
+        assert_eq!(code, 1, "{out}");
+        out
+    };
+    let out = explain(&["--origin", "http://127.0.0.1:3000"]);
+    assert!(
+        out.contains("127.0.0.1 and localhost are different origins"),
+        "{out}"
+    );
+    let out = explain(&["--origin", "https://example.com"]);
+    assert!(out.contains("not example.com itself"), "{out}");
+    let out = explain(&["--origin", "https://a.example.com", "-X", "patch"]);
+    assert!(out.contains("write \"PATCH\" in the fetch call"), "{out}");
+    let out = explain(&["--origin", " https://a.example.com"]);
+    assert!(out.contains("surrounding spaces"), "{out}");
+}

@@ -40,6 +40,7 @@ mod browser;
 mod compare;
 mod grants;
 mod headers;
+mod hints;
 mod lna;
 mod request;
 mod simulate;

@@ -64,6 +64,9 @@ pub struct Exchange {
     /// The origin is not listed, and the deciding policy leaves such origins to the
     /// server's origin predicate (`dynamic_origins`): code may still allow it.
     pub origin_left_to_code: bool,
+    /// Near misses: what a small slip away would be allowed (`127.0.0.1` for
+    /// `localhost`, the apex under `*.`, `patch` for `PATCH`), in words.
+    pub hints: Vec<String>,
     /// What the browser does with the response.
     pub browser: Result<Accepted, Blocked>,
 }
@@ -256,9 +259,15 @@ pub(crate) fn exchange(policy: &Policy, request: Request<()>, fetch: &FetchReque
         Action::Respond(s) => s,
         Action::Forward => StatusCode::OK,
     };
-    let grants = match policy.for_path(target.as_bytes()) {
-        Some((_, own)) => grants(&own, &request),
-        None => grants(policy, &request),
+    let own = policy.for_path(target.as_bytes()).map(|(_, own)| own);
+    let scoped = own.as_ref().unwrap_or(policy);
+    let grants = grants(scoped, &request);
+    let hints = match denial.as_ref().map(|d| d.kind) {
+        Some(DenialKind::OriginNotAllowed | DenialKind::OriginMalformed) => {
+            crate::hints::origin_hints(scoped, &fetch.origin)
+        }
+        Some(DenialKind::MethodNotAllowed) => crate::hints::method_hints(scoped, &fetch.method),
+        _ => Vec::new(),
     };
     let mut ex = Exchange {
         request,
@@ -271,6 +280,7 @@ pub(crate) fn exchange(policy: &Policy, request: Request<()>, fetch: &FetchReque
         route,
         report_only,
         origin_left_to_code,
+        hints,
         browser: Ok(Accepted::Preflight { max_age: None }),
     };
     ex.browser = ex.browser_check(fetch, status, &ex.headers);
