@@ -33,8 +33,8 @@ impl fmt::Display for CurlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CurlError::Quoting => f.write_str(
-                "cannot split the cURL command into words: unbalanced quotes (use the bash \
-                 flavour of \"Copy as cURL\"; the Windows cmd flavour is not supported)",
+                "cannot split the cURL command into words: unbalanced quotes or a trailing \
+                 escape (paste the whole \"Copy as cURL\" text, bash or cmd flavour)",
             ),
             CurlError::Empty => f.write_str("the cURL command is empty"),
             CurlError::MissingValue(o) => write!(f, "the cURL option {o} needs a value"),
@@ -105,7 +105,15 @@ const SHORT_WITH_VALUE: &str = "XHdbuoxmwAeTcKrEFzYyUCQtP";
 ///
 /// [`CurlError`] for unbalanced quoting, an empty command, or an option missing its value.
 pub fn parse(command: &str) -> Result<CurlRequest, CurlError> {
-    let words = split(command)?;
+    parse_words(split(command)?)
+}
+
+/// [`parse`] on a command line already split into words.
+///
+/// # Errors
+///
+/// [`CurlError`] for an option missing its value.
+pub fn parse_words(words: Vec<String>) -> Result<CurlRequest, CurlError> {
     let mut words = words.into_iter().peekable();
     if words
         .peek()

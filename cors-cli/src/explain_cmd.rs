@@ -327,8 +327,9 @@ fn read_curl(
     target: Option<&Target>,
     credentials: impl Fn(bool) -> CredentialsMode,
 ) -> Result<Input, String> {
-    let parsed = curl::parse(command).map_err(|e| e.to_string())?;
-    let mut notes = Vec::new();
+    let copied = crate::copied::parse(command)?;
+    let parsed = copied.request;
+    let mut notes = copied.notes;
     let header = |name: &str| {
         parsed
             .headers
@@ -341,8 +342,8 @@ fn read_curl(
         .clone()
         .or_else(|| header("origin").map(str::to_owned))
         .ok_or_else(|| {
-            "the cURL command has no Origin header (browsers send none for same-origin GET \
-             requests); pass --origin"
+            "the copied request has no Origin header and no referrer to take it from \
+             (browsers send none for same-origin GET requests); pass --origin"
                 .to_owned()
         })?;
     if let Some(url) = &parsed.url {

@@ -18,6 +18,7 @@ use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 mod check;
 pub mod client;
+pub mod copied;
 pub mod curl;
 mod explain_cmd;
 pub mod locate;
@@ -140,8 +141,9 @@ struct ExplainArgs {
     /// The request path (default: from --url or --curl, else /).
     #[arg(long, value_name = "PATH")]
     path: Option<String>,
-    /// Take the request from a "Copy as cURL" command line (bash flavour).
-    #[arg(long, value_name = "COMMAND")]
+    /// Take the request from a devtools copy: "Copy as cURL" (bash or cmd) or "Copy as
+    /// fetch" (browser or Node.js; also accepted as --fetch).
+    #[arg(long, alias = "fetch", value_name = "COPY")]
     curl: Option<String>,
     /// Also send the requests to this running server (http:// only) and compare its
     /// answers with the policy's.

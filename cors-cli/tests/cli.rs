@@ -1190,3 +1190,22 @@ fn explain_names_near_misses() {
     let out = explain(&["--origin", " https://a.example.com"]);
     assert!(out.contains("surrounding spaces"), "{out}");
 }
+
+#[test]
+fn explain_reads_cmd_curl_and_fetch_copies() {
+    let fetch = r#"fetch("http://192.168.1.20/status", {
+  "headers": { "x-trace": "1" },
+  "referrer": "https://site.example/page",
+  "method": "GET",
+  "mode": "cors"
+});"#;
+    let (_, out, err) = run(cors().args(["explain", "-c", "public.toml", "--fetch", fetch]));
+    assert!(out.contains("from origin https://site.example"), "{out}{err}");
+    assert!(out.contains("is the copy's referrer"), "{out}");
+    assert!(out.contains("a device on the user's local network"), "{out}");
+    let cmd = "curl ^\"https://api.example/x^\" ^\n  -H ^\"Origin: https://site.example^\" ^\n  -H ^\"x-trace: 1^\"";
+    let (_, out, err) = run(cors().args(["explain", "-c", "public.toml", "--curl", cmd]));
+    assert!(out.contains("from origin https://site.example"), "{out}{err}");
+    assert!(out.contains("Windows (cmd)"), "{out}");
+    assert!(out.contains("header x-trace is not CORS-safelisted"), "{out}");
+}
