@@ -12,7 +12,7 @@ use cors_explain::{
 };
 use http::{HeaderMap, StatusCode};
 
-use crate::client::Target;
+use crate::client::{Client, Target};
 use crate::curl;
 use crate::style::Style;
 use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
@@ -35,6 +35,7 @@ pub struct Options {
     pub url: Option<String>,
     pub send_actual: bool,
     pub timeout: Duration,
+    pub cacert: Option<PathBuf>,
 }
 
 /// What to print and the exit status.
@@ -69,6 +70,14 @@ pub fn run(opts: &Options, style: Style) -> Output {
     };
     let target = match opts.url.as_deref().map(Target::parse).transpose() {
         Ok(t) => t,
+        Err(e) => return Output::error(e),
+    };
+    let client = match target
+        .as_ref()
+        .map(|_| Client::new(opts.timeout, opts.cacert.as_deref()))
+        .transpose()
+    {
+        Ok(c) => c,
         Err(e) => return Output::error(e),
     };
     let input = match read_input(opts, target.as_ref()) {
@@ -143,7 +152,7 @@ pub fn run(opts: &Options, style: Style) -> Output {
         };
         let _ = writeln!(out, "\n{}", style.bold(title));
         render_exchange(&mut out, style, ex);
-        let Some(target) = &target else {
+        let (Some(target), Some(client)) = (&target, &client) else {
             continue;
         };
         if server_stop {
@@ -163,7 +172,7 @@ pub fn run(opts: &Options, style: Style) -> Output {
             );
             continue;
         }
-        match target.send(&ex.request, opts.timeout) {
+        match client.send(target, &ex.request) {
             Ok((status, headers)) => {
                 let verdict =
                     render_server(&mut out, style, target, ex, &input.fetch, status, &headers);
@@ -647,11 +656,21 @@ fn render_server(
     let _ = writeln!(out, "  server {} answered {status}:", target.url);
     let mut shown = HeaderMap::new();
     for (n, v) in headers {
-        if is_owned_header(n.as_str().as_bytes()) || n == http::header::VARY {
+        let location = status.is_redirection() && n == http::header::LOCATION;
+        if is_owned_header(n.as_str().as_bytes()) || n == http::header::VARY || location {
             shown.append(n.clone(), v.clone());
         }
     }
     render_headers(out, &shown, "    ");
+    if status.is_redirection() {
+        let why = if ex.kind == RequestKind::Preflight {
+            "a preflight must answer 2xx itself: browsers fail a redirected preflight"
+        } else {
+            "the browser would follow it as a new CORS request to the new URL (with Origin \
+             \"null\" after a cross-origin hop); explain that URL on its own"
+        };
+        let _ = writeln!(out, "  redirect, not followed: {why}");
+    }
     let diffs = explain::compare(ex, status, headers);
     if diffs.is_empty() {
         let _ = writeln!(

@@ -145,8 +145,8 @@ struct ExplainArgs {
     /// fetch" (browser or Node.js; also accepted as --fetch).
     #[arg(long, alias = "fetch", value_name = "COPY")]
     curl: Option<String>,
-    /// Also send the requests to this running server (http:// only) and compare its
-    /// answers with the policy's.
+    /// Also send the requests to this running server (http:// or https://) and compare its
+    /// answers with the policy's. Redirects are shown, never followed.
     #[arg(long, value_name = "URL")]
     url: Option<String>,
     /// With --url, also send an actual request whose method is not GET or HEAD.
@@ -155,6 +155,10 @@ struct ExplainArgs {
     /// With --url, seconds to wait for connecting and for each answer.
     #[arg(long, value_name = "SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
     timeout: u64,
+    /// With --url, trust the CA certificates in this PEM file instead of the public roots
+    /// (a private CA, a local test server).
+    #[arg(long, requires = "url", value_name = "FILE")]
+    cacert: Option<PathBuf>,
 }
 
 /// Runs the command with these arguments (the first is the program name) and returns the
@@ -238,6 +242,7 @@ impl From<ExplainArgs> for explain_cmd::Options {
             url: a.url,
             send_actual: a.send_actual,
             timeout: std::time::Duration::from_secs(a.timeout),
+            cacert: a.cacert,
         }
     }
 }

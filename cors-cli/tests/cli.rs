@@ -525,9 +525,9 @@ fn explain_errors_exit_2() {
                 "--origin",
                 "https://a.com",
                 "--url",
-                "https://127.0.0.1/",
+                "https://127.0.0.1:1/",
             ][..],
-            "https is not supported",
+            "cannot connect",
         ),
         (
             &[
@@ -1200,12 +1200,139 @@ fn explain_reads_cmd_curl_and_fetch_copies() {
   "mode": "cors"
 });"#;
     let (_, out, err) = run(cors().args(["explain", "-c", "public.toml", "--fetch", fetch]));
-    assert!(out.contains("from origin https://site.example"), "{out}{err}");
+    assert!(
+        out.contains("from origin https://site.example"),
+        "{out}{err}"
+    );
     assert!(out.contains("is the copy's referrer"), "{out}");
-    assert!(out.contains("a device on the user's local network"), "{out}");
+    assert!(
+        out.contains("a device on the user's local network"),
+        "{out}"
+    );
     let cmd = "curl ^\"https://api.example/x^\" ^\n  -H ^\"Origin: https://site.example^\" ^\n  -H ^\"x-trace: 1^\"";
     let (_, out, err) = run(cors().args(["explain", "-c", "public.toml", "--curl", cmd]));
-    assert!(out.contains("from origin https://site.example"), "{out}{err}");
+    assert!(
+        out.contains("from origin https://site.example"),
+        "{out}{err}"
+    );
     assert!(out.contains("Windows (cmd)"), "{out}");
-    assert!(out.contains("header x-trace is not CORS-safelisted"), "{out}");
+    assert!(
+        out.contains("header x-trace is not CORS-safelisted"),
+        "{out}"
+    );
+}
+
+/// Serves `answer` over TLS (the fixture certificate for localhost and 127.0.0.1, signed by
+/// `fixtures/tls/ca.pem`) for `connections` connections, then stops.
+fn tls_server(answer: fn(&str) -> String, connections: usize) -> (u16, JoinHandle<Vec<String>>) {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs = CertificateDer::pem_file_iter(dir().join("fixtures/tls/cert.pem"))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_file(dir().join("fixtures/tls/key.pem")).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = Arc::new(
+        rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .unwrap(),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let thread = std::thread::spawn(move || {
+        let mut heads = Vec::new();
+        for stream in listener.incoming().take(connections) {
+            let Ok(tcp) = stream else { continue };
+            let Ok(conn) = rustls::ServerConnection::new(Arc::clone(&config)) else {
+                continue;
+            };
+            let mut tls = rustls::StreamOwned::new(conn, tcp);
+            let mut buf = Vec::new();
+            let mut byte = [0u8; 1];
+            while !buf.ends_with(b"\r\n\r\n") {
+                match tls.read(&mut byte) {
+                    Ok(1) => buf.push(byte[0]),
+                    _ => break,
+                }
+            }
+            let head = String::from_utf8_lossy(&buf).into_owned();
+            if !head.is_empty() {
+                let _ = tls.write_all(answer(&head).as_bytes());
+                let _ = tls.flush();
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+            }
+            heads.push(head);
+        }
+        heads
+    });
+    (port, thread)
+}
+
+#[test]
+fn url_over_https_with_a_private_ca() {
+    let (port, server) = tls_server(faithful, 3);
+    let url = format!("https://localhost:{port}/api/items");
+    let ca = dir().join("fixtures/tls/ca.pem");
+    let (code, out, err) = run(cors().args([
+        "explain",
+        "-c",
+        "policy.toml",
+        "--origin",
+        "https://app.example.com",
+        "-X",
+        "PUT",
+        "-H",
+        "x-request-id: 1",
+        "--url",
+        &url,
+        "--cacert",
+        ca.to_str().unwrap(),
+        "--send-actual",
+    ]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(&format!("server {url} answered 204")), "{out}");
+    // Without the CA: the handshake fails, and the error says what to pass.
+    let (code, _, err) = run(cors().args([
+        "explain",
+        "-c",
+        "policy.toml",
+        "--origin",
+        "https://app.example.com",
+        "--url",
+        &url,
+    ]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("TLS handshake failed"), "{err}");
+    assert!(err.contains("--cacert"), "{err}");
+    let heads = server.join().unwrap();
+    assert!(heads[0].starts_with("OPTIONS /api/items HTTP/1.1"), "{heads:?}");
+}
+
+#[test]
+fn url_redirects_are_shown_not_followed() {
+    let server = TestServer::start(|_| {
+        "HTTP/1.1 302 Found\r\nlocation: https://elsewhere.example/\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            .to_owned()
+    });
+    let (code, out, err) = run(cors().args([
+        "explain",
+        "-c",
+        "policy.toml",
+        "--origin",
+        "https://app.example.com",
+        "-X",
+        "PUT",
+        "--url",
+        &server.url("/api/items"),
+    ]));
+    let requests = server.stop();
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("answered 302 Found"), "{out}");
+    assert!(out.contains("location: https://elsewhere.example/"), "{out}");
+    assert_eq!(requests.len(), 1, "the redirect was not followed: {requests:?}");
 }
