@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use cors_core::{Action, Config, Policy, RequestKind, is_owned_header};
 use cors_explain::{
-    self as explain, Chromium, CredentialsMode, Exchange, FetchRequest, Mode, Outcome, Simulation,
-    Stage, TargetSpace,
+    self as explain, Chromium, CredentialsMode, Exchange, FetchRequest, Mode, Outcome, Stage,
+    TargetSpace,
 };
 use http::{HeaderMap, StatusCode};
 
@@ -20,7 +20,7 @@ use crate::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 /// The explain command's inputs.
 #[derive(Debug)]
 pub struct Options {
-    pub config: PathBuf,
+    pub config: Option<PathBuf>,
     pub origin: Option<String>,
     pub method: Option<String>,
     pub headers: Vec<String>,
@@ -64,7 +64,10 @@ struct Input {
 }
 
 pub fn run(opts: &Options, style: Style) -> Output {
-    let (policy, warnings) = match load_policy(&opts.config) {
+    let Some(config) = &opts.config else {
+        return run_probe(opts, style);
+    };
+    let (policy, warnings) = match load_policy(config) {
         Ok(p) => p,
         Err(e) => return Output::error(e),
     };
@@ -96,7 +99,7 @@ pub fn run(opts: &Options, style: Style) -> Output {
             "{} the config has {warnings} warning{}; run `cors check {}`\n",
             style.yellow("Note:"),
             if warnings == 1 { "" } else { "s" },
-            opts.config.display()
+            config.display()
         );
     }
     render_request(&mut out, style, &input);
@@ -122,7 +125,13 @@ pub fn run(opts: &Options, style: Style) -> Output {
             );
         }
     }
-    render_reasons(&mut out, style, &input, &sim);
+    render_reasons(
+        &mut out,
+        style,
+        &input,
+        &sim.ignored_headers,
+        &sim.preflight_reasons,
+    );
     let mut code = match sim.outcome() {
         Outcome::Allowed => EXIT_OK,
         Outcome::Blocked(_) => EXIT_FINDINGS,
@@ -531,11 +540,17 @@ fn header_line(name: &str, value: &[u8]) -> String {
     }
 }
 
-fn render_reasons(out: &mut String, style: Style, input: &Input, sim: &Simulation) {
-    if !sim.ignored_headers.is_empty() || input.mode == Mode::Browser {
+fn render_reasons(
+    out: &mut String,
+    style: Style,
+    input: &Input,
+    ignored_headers: &[String],
+    preflight_reasons: &[explain::PreflightReason],
+) {
+    if !ignored_headers.is_empty() || input.mode == Mode::Browser {
         let _ = writeln!(out);
     }
-    for name in &sim.ignored_headers {
+    for name in ignored_headers {
         let _ = writeln!(
             out,
             "{} browsers never let a script set {name}; the browser drops it",
@@ -545,7 +560,7 @@ fn render_reasons(out: &mut String, style: Style, input: &Input, sim: &Simulatio
     if input.mode == Mode::PreflightOnly {
         return;
     }
-    if sim.preflight_reasons.is_empty() {
+    if preflight_reasons.is_empty() {
         let _ = writeln!(
             out,
             "{} a simple request (safelisted method and headers)",
@@ -553,26 +568,148 @@ fn render_reasons(out: &mut String, style: Style, input: &Input, sim: &Simulatio
         );
     } else {
         let _ = writeln!(out, "{}", style.bold("Preflight needed, because:"));
-        for r in &sim.preflight_reasons {
+        for r in preflight_reasons {
             let _ = writeln!(out, "  - {r}");
         }
     }
 }
 
-fn render_exchange(out: &mut String, style: Style, ex: &Exchange) {
+/// `explain --url` without `--config`: what the browser sends, what the server answers,
+/// and what the browser does with it.
+fn run_probe(opts: &Options, style: Style) -> Output {
+    let Some(url) = opts.url.as_deref() else {
+        return Output::error(
+            "pass --config FILE to explain a policy, or --url URL to ask a server",
+        );
+    };
+    let target = match Target::parse(url) {
+        Ok(t) => t,
+        Err(e) => return Output::error(e),
+    };
+    let client = match Client::new(opts.timeout, opts.cacert.as_deref()) {
+        Ok(c) => c,
+        Err(e) => return Output::error(e),
+    };
+    let input = match read_input(opts, Some(&target)) {
+        Ok(i) => i,
+        Err(e) => return Output::error(e),
+    };
+    let may_send =
+        |r: &http::Request<()>| matches!(r.method().as_str(), "GET" | "HEAD") || opts.send_actual;
+    let probe = match explain::probe(
+        &input.fetch,
+        &input.path,
+        input.mode,
+        |r| client.send(&target, r),
+        may_send,
+    ) {
+        Ok(p) => p,
+        Err(explain::ProbeError::Fetch(e)) => return Output::error(e),
+        Err(explain::ProbeError::Send(e)) => return Output::error(e),
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} no --config: what {} answers, and what the browser does with it\n",
+        style.yellow("Note:"),
+        target.url
+    );
+    render_request(&mut out, style, &input);
+    let ignored: Vec<String> = input
+        .fetch
+        .ignored_headers()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    render_reasons(&mut out, style, &input, &ignored, &probe.preflight_reasons);
+    for (title, probed) in [
+        ("Preflight", &probe.preflight),
+        ("Actual request", &probe.actual),
+    ] {
+        let Some(p) = probed else {
+            continue;
+        };
+        let _ = writeln!(out, "\n{}", style.bold(title));
+        render_sent(&mut out, &p.request);
+        let _ = writeln!(out, "  server {} answered {}:", target.url, p.status);
+        let mut shown = HeaderMap::new();
+        for (n, v) in &p.headers {
+            let location = p.status.is_redirection() && n == http::header::LOCATION;
+            if is_owned_header(n.as_str().as_bytes()) || n == http::header::VARY || location {
+                shown.append(n.clone(), v.clone());
+            }
+        }
+        if shown.is_empty() {
+            let _ = writeln!(out, "    (no CORS headers)");
+        }
+        render_headers(&mut out, &shown, "    ");
+        match &p.browser {
+            Ok(a) => {
+                let _ = writeln!(out, "  browser: {}", style.green(&a.to_string()));
+            }
+            Err(b) => {
+                let _ = writeln!(out, "  browser: {}", style.red(&b.to_string()));
+            }
+        }
+    }
+    let blocked = probe.blocked();
+    if blocked.is_none() && probe.actual.is_none() && input.mode == Mode::Browser {
+        let method = input.fetch.normalized_method();
+        let _ = writeln!(
+            out,
+            "\n{}\n  not sent ({method} may change data on the server; pass --send-actual to \
+             send it)",
+            style.bold("Actual request")
+        );
+    }
+    let _ = writeln!(out);
+    let code = match blocked {
+        Some(b) => {
+            let _ = writeln!(out, "{} blocked: {b}", style.red("Result:"));
+            EXIT_FINDINGS
+        }
+        None => {
+            let what = if probe.actual.is_some() {
+                "allowed: the script can read the response"
+            } else {
+                "the preflight passes"
+            };
+            let _ = writeln!(out, "{} {what}", style.green("Result:"));
+            if let Some(lna) = probe.local_network_access {
+                let _ = writeln!(
+                    out,
+                    "{} once the user grants Local Network Access (\"{}\"); if they refuse, \
+                     the block is that permission, not CORS",
+                    style.yellow("Provided:"),
+                    lna.permission()
+                );
+            }
+            EXIT_OK
+        }
+    };
+    Output {
+        code,
+        stdout: out,
+        stderr: String::new(),
+    }
+}
+
+/// The request as the browser sends it.
+fn render_sent(out: &mut String, request: &http::Request<()>) {
     let _ = writeln!(out, "  browser sends:");
     let _ = writeln!(
         out,
         "    {} {}",
-        ex.request.method(),
-        ex.request
-            .uri()
-            .path_and_query()
-            .map_or("/", |p| p.as_str())
+        request.method(),
+        request.uri().path_and_query().map_or("/", |p| p.as_str())
     );
-    for (n, v) in ex.request.headers() {
+    for (n, v) in request.headers() {
         let _ = writeln!(out, "    {}", header_line(n.as_str(), v.as_bytes()));
     }
+}
+
+fn render_exchange(out: &mut String, style: Style, ex: &Exchange) {
+    render_sent(out, &ex.request);
     let kind = match ex.kind {
         RequestKind::Preflight => "preflight",
         RequestKind::Actual => "actual request",

@@ -98,9 +98,15 @@ struct CheckArgs {
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("source").required(true).multiple(true).args(["origin", "curl"])))]
 struct ExplainArgs {
-    /// The config file (TOML, JSON or YAML).
-    #[arg(long, short = 'c', value_name = "FILE")]
-    config: PathBuf,
+    /// The config file (TOML, JSON or YAML). Without it, --url is required and the
+    /// explanation is what that server answers.
+    #[arg(
+        long,
+        short = 'c',
+        value_name = "FILE",
+        required_unless_present = "url"
+    )]
+    config: Option<PathBuf>,
     /// The page's origin, e.g. https://app.example.com.
     #[arg(long, value_name = "ORIGIN")]
     origin: Option<String>,

@@ -1310,7 +1310,10 @@ fn url_over_https_with_a_private_ca() {
     assert!(err.contains("TLS handshake failed"), "{err}");
     assert!(err.contains("--cacert"), "{err}");
     let heads = server.join().unwrap();
-    assert!(heads[0].starts_with("OPTIONS /api/items HTTP/1.1"), "{heads:?}");
+    assert!(
+        heads[0].starts_with("OPTIONS /api/items HTTP/1.1"),
+        "{heads:?}"
+    );
 }
 
 #[test]
@@ -1333,6 +1336,55 @@ fn url_redirects_are_shown_not_followed() {
     let requests = server.stop();
     assert_eq!(code, 1, "{out}{err}");
     assert!(out.contains("answered 302 Found"), "{out}");
-    assert!(out.contains("location: https://elsewhere.example/"), "{out}");
-    assert_eq!(requests.len(), 1, "the redirect was not followed: {requests:?}");
+    assert!(
+        out.contains("location: https://elsewhere.example/"),
+        "{out}"
+    );
+    assert_eq!(
+        requests.len(),
+        1,
+        "the redirect was not followed: {requests:?}"
+    );
+}
+
+#[test]
+fn url_without_config_shows_what_the_server_answers() {
+    let server = TestServer::start(faithful);
+    let (code, out, err) = run(cors().args([
+        "explain",
+        "--origin",
+        "https://app.example.com",
+        "-H",
+        "x-request-id: 1",
+        "--credentials",
+        "--url",
+        &server.url("/api/items"),
+    ]));
+    let requests = server.stop();
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("no --config: what http://127.0.0.1:"), "{out}");
+    assert!(out.contains("answered 204 No Content"), "{out}");
+    assert!(out.contains("answered 200 OK"), "{out}");
+    assert!(out.contains("Result: allowed"), "{out}");
+    assert_eq!(requests.len(), 2, "{requests:?}");
+
+    // A server answering `*` to a credentialed fetch: blocked, and why.
+    let server = TestServer::start(sloppy);
+    let (code, out, _) = run(cors().args([
+        "explain",
+        "--origin",
+        "https://app.example.com",
+        "--credentials",
+        "--url",
+        &server.url("/api/items"),
+    ]));
+    server.stop();
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("Result: blocked"), "{out}");
+    assert!(out.contains("Access-Control-Allow-Origin: *"), "{out}");
+
+    // Neither --config nor --url.
+    let (code, _, err) = run(cors().args(["explain", "--origin", "https://a.example"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("--config"), "{err}");
 }

@@ -42,6 +42,7 @@ mod grants;
 mod headers;
 mod hints;
 mod lna;
+mod probe;
 mod request;
 mod simulate;
 
@@ -53,6 +54,7 @@ pub use headers::{
     is_safelisted_request_header,
 };
 pub use lna::{Chromium, LocalNetworkAccess, TargetSpace, is_secure_context, url_space};
+pub use probe::{Probe, ProbeError, Probed, probe};
 pub use request::{CredentialsMode, FetchError, FetchRequest};
 pub use simulate::{Cause, EngineDenial, Exchange, Mode, Outcome, Simulation, simulate};
 
