@@ -26,6 +26,7 @@ mod http;
 mod invalid;
 mod server;
 mod table;
+mod verify;
 
 pub use check::{Response, check};
 pub use count::{DECISION_TARGET, DecisionCounter};
@@ -36,6 +37,7 @@ pub use server::{
     run_report_only_logs, run_server_suite, run_server_suite_as,
 };
 pub use table::{Case, Expect, Expected, Limit, SERVERS, TableFile, load, table_dir};
+pub use verify::{example_policy, run_verify_suite};
 
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

@@ -23,6 +23,7 @@ pub mod curl;
 mod explain_cmd;
 pub mod locate;
 mod style;
+mod verify_cmd;
 
 use style::{ColorChoice, Style};
 
@@ -68,6 +69,32 @@ enum Command {
     /// Exit status: 0 the script gets the response, 1 the browser blocks it (or, with
     /// --url, the server differs from the policy), 2 errors.
     Explain(ExplainArgs),
+    /// Check that a running server enforces the policy: send it a request set derived
+    /// from the policy (each origin, a sample and a near miss per pattern, a disallowed
+    /// origin, each method and header, Private Network Access, each route) and report
+    /// every answer that differs.
+    ///
+    /// Exit status: 0 every answer is the policy's, 1 some differ, 2 errors.
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+struct VerifyArgs {
+    /// The config file the server should enforce.
+    #[arg(long, short = 'c', value_name = "FILE")]
+    config: PathBuf,
+    /// The server: http(s)://HOST[:PORT][/PREFIX]; the policy's paths go under PREFIX.
+    #[arg(long, value_name = "URL")]
+    url: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    format: OutputFormat,
+    /// Seconds to wait for connecting and for each answer.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    timeout: u64,
+    /// Trust the CA certificates in this PEM file instead of the public roots.
+    #[arg(long, value_name = "FILE")]
+    cacert: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
@@ -185,6 +212,16 @@ where
     let output = match cli.command {
         Command::Check(args) => run_check(&args, style),
         Command::Explain(args) => explain_cmd::run(&explain_cmd::Options::from(args), style),
+        Command::Verify(args) => verify_cmd::run(
+            &verify_cmd::Options {
+                config: args.config,
+                url: args.url,
+                json: args.format == OutputFormat::Json,
+                timeout: std::time::Duration::from_secs(args.timeout),
+                cacert: args.cacert,
+            },
+            style,
+        ),
     };
     // A closed pipe (`cors check ... | head`) is not worth a panic.
     let mut stdout = std::io::stdout().lock();

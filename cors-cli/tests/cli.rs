@@ -1388,3 +1388,51 @@ fn url_without_config_shows_what_the_server_answers() {
     assert_eq!(code, 2);
     assert!(err.contains("--config"), "{err}");
 }
+
+#[test]
+fn verify_names_every_drift_of_a_wrong_server() {
+    let server = TestServer::start(sloppy);
+    let url = server.url("");
+    let (code, out, err) = run(cors().args(["verify", "-c", "policy.toml", "--url", &url]));
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("differs OPTIONS /cors-verify origin: https://app.example.com"),
+        "{out}"
+    );
+    assert!(
+        out.contains("the server sent Access-Control-Allow-Origin: \"*\"; the policy sends \"https://app.example.com\""),
+        "{out}"
+    );
+    assert!(out.contains("the server's Vary lacks"), "{out}");
+    assert!(out.contains("differ from the policy"), "{out}");
+    let (code, out, _) = run(cors().args([
+        "verify",
+        "-c",
+        "policy.toml",
+        "--url",
+        &url,
+        "--format",
+        "json",
+    ]));
+    let requests = server.stop();
+    assert_eq!(code, 1);
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let n = doc["requests"].as_u64().unwrap();
+    assert!(doc["differing"].as_u64().unwrap() > 0 && n > 10, "{doc}");
+    assert!(doc["results"][0]["differences"].is_array(), "{doc}");
+    assert_eq!(requests.len() as u64, 2 * n, "each check is one request");
+    // Errors: a bad config, an unreachable server.
+    let (code, _, err) = run(cors().args([
+        "verify",
+        "-c",
+        "invalid.toml",
+        "--url",
+        "http://127.0.0.1:1",
+    ]));
+    assert_eq!(code, 2);
+    assert!(err.contains("allow_origins"), "{err}");
+    let (code, _, err) =
+        run(cors().args(["verify", "-c", "policy.toml", "--url", "http://127.0.0.1:1"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot connect"), "{err}");
+}

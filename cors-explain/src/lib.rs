@@ -45,6 +45,7 @@ mod lna;
 mod probe;
 mod request;
 mod simulate;
+mod verify;
 
 pub use browser::{Accepted, BlockReason, Blocked, Exposure, Stage};
 pub use compare::{Difference, compare};
@@ -57,6 +58,7 @@ pub use lna::{Chromium, LocalNetworkAccess, TargetSpace, is_secure_context, url_
 pub use probe::{Probe, ProbeError, Probed, probe};
 pub use request::{CredentialsMode, FetchError, FetchRequest};
 pub use simulate::{Cause, EngineDenial, Exchange, Mode, Outcome, Simulation, simulate};
+pub use verify::{Check, Checked, Verification, checks, verify};
 
 #[cfg(test)]
 mod tests;

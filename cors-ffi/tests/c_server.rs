@@ -103,3 +103,13 @@ fn c_server_passes_the_conformance_table_sanitized() {
     support::assert_sanitizers_linked(&exe);
     run_table("c-server-sanitized", &exe);
 }
+
+/// `cors verify`'s request set for the bundled policy: every answer is the policy's.
+#[test]
+fn c_server_passes_cors_verify() {
+    let exe = build_server("cors-c-server", None);
+    let config = cors_conformance::example_policy();
+    let n = cors_conformance::run_verify_suite("c-server", &config, command(&exe))
+        .unwrap_or_else(|f| panic!("{f}"));
+    assert!(n > 20, "{n} requests");
+}

@@ -77,3 +77,15 @@ fn nginx_reloads_under_load() {
         summary.unwrap_or_else(|failures| panic!("{failures}"))
     );
 }
+
+/// `cors verify`'s request set for the bundled policy: every answer is the policy's.
+#[test]
+fn nginx_passes_cors_verify() {
+    let module = support::module();
+    cors_nginx::sweep_stale("contract");
+    let config = cors_conformance::example_policy();
+    let result = cors_conformance::run_verify_suite("nginx", &config, contract(&module));
+    cors_nginx::sweep_stale("contract");
+    let n = result.unwrap_or_else(|f| panic!("{f}"));
+    assert!(n > 20, "{n} requests");
+}

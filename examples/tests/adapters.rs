@@ -74,6 +74,14 @@ macro_rules! adapter {
             }
 
             #[test]
+            fn cors_verify_finds_no_drift() {
+                let config = cors_conformance::example_policy();
+                let n = cors_conformance::run_verify_suite($name, &config, super::command($bin))
+                    .unwrap_or_else(|f| panic!("{f}"));
+                assert!(n > 20, "{n} requests");
+            }
+
+            #[test]
             fn logs_report_only_disagreements() {
                 cors_conformance::run_report_only_logs($name, super::command($bin))
                     .unwrap_or_else(|f| panic!("{f}"));
