@@ -21,6 +21,7 @@ for part in scripts/setup-*.sh; do
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
+    bash scripts/setup-browser.sh --npm
     echo "setup: everything present"
     exit 0
 fi
@@ -31,3 +32,5 @@ echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The browser suite's npm packages, once Node.js is there.
+bash scripts/setup-browser.sh --npm

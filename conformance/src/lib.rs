@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod browser;
 mod check;
 mod count;
 mod http;
@@ -28,6 +29,7 @@ mod server;
 mod table;
 mod verify;
 
+pub use browser::{browser_dir, run_browser_suite};
 pub use check::{Response, check};
 pub use count::{DECISION_TARGET, DecisionCounter};
 pub use http::{get, request, send, send_request};

@@ -113,3 +113,12 @@ fn c_server_passes_cors_verify() {
         .unwrap_or_else(|f| panic!("{f}"));
     assert!(n > 20, "{n} requests");
 }
+
+/// Real Chromium against the C server: script reads what the policy intends.
+#[test]
+fn c_server_passes_the_browser_suite() {
+    let exe = build_server("cors-c-server", None);
+    let n = cors_conformance::run_browser_suite("c-server", command(&exe))
+        .unwrap_or_else(|f| panic!("{f}"));
+    assert!(n >= 15, "{n} cases");
+}

@@ -89,3 +89,14 @@ fn nginx_passes_cors_verify() {
     let n = result.unwrap_or_else(|f| panic!("{f}"));
     assert!(n > 20, "{n} requests");
 }
+
+/// Real Chromium against nginx with the module: script reads what the policy intends.
+#[test]
+fn nginx_passes_the_browser_suite() {
+    let module = support::module();
+    cors_nginx::sweep_stale("contract");
+    let result = cors_conformance::run_browser_suite("nginx", contract(&module));
+    cors_nginx::sweep_stale("contract");
+    let n = result.unwrap_or_else(|f| panic!("{f}"));
+    assert!(n >= 15, "{n} cases");
+}

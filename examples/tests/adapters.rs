@@ -74,6 +74,13 @@ macro_rules! adapter {
             }
 
             #[test]
+            fn chromium_reads_what_the_policy_intends() {
+                let n = cors_conformance::run_browser_suite($name, super::command($bin))
+                    .unwrap_or_else(|f| panic!("{f}"));
+                assert!(n >= 15, "{n} cases");
+            }
+
+            #[test]
             fn cors_verify_finds_no_drift() {
                 let config = cors_conformance::example_policy();
                 let n = cors_conformance::run_verify_suite($name, &config, super::command($bin))
