@@ -8,8 +8,8 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use serde_json::{Value, json};
@@ -31,6 +31,8 @@ enum Expect {
     },
     /// `fetch()` rejects: the browser blocks the response (or the request).
     Blocked,
+    /// The fetch, made twice, is readable, and Chromium sent this many preflights.
+    Preflights(u64),
 }
 
 struct Case {
@@ -171,6 +173,22 @@ fn cases() -> Vec<Case> {
             expect: Expect::Blocked,
         },
         Case {
+            name: "preflight-cached",
+            why: "max_age = 600: the second fetch reuses the first preflight's answer",
+            allowed_page: true,
+            path: "/anything/cached",
+            init: json!({"method": "PUT"}),
+            expect: Expect::Preflights(1),
+        },
+        Case {
+            name: "preflight-not-cached",
+            why: "a route with max_age = 0: every fetch is preflighted",
+            allowed_page: true,
+            path: "/anything/nocache/x",
+            init: json!({"method": "PUT"}),
+            expect: Expect::Preflights(2),
+        },
+        Case {
             name: "purge",
             why: "a listed extension method",
             allowed_page: true,
@@ -262,6 +280,10 @@ pub fn run_browser_suite(name: &str, cmd: impl Fn(&Path) -> Command) -> Result<u
     {
         return Err("playwright-core is missing: run `bash scripts/setup.sh`".into());
     }
+    // One Chromium at a time per test binary: the machine has two cores, and the other
+    // suites of the binary run beside this one.
+    static ONE_BROWSER: Mutex<()> = Mutex::new(());
+    let _one = ONE_BROWSER.lock().unwrap_or_else(|e| e.into_inner());
     let server = Server::start(cmd(&dir.join("cors.toml")))?;
     let page = PageServer::start()?;
     let target = format!("http://{}", server.addr());
@@ -275,13 +297,19 @@ pub fn run_browser_suite(name: &str, cmd: impl Fn(&Path) -> Command) -> Result<u
         .map(|c| {
             let read: Vec<&str> = match &c.expect {
                 Expect::Read { headers, .. } => headers.iter().map(|(n, _)| *n).collect(),
-                Expect::Blocked => Vec::new(),
+                Expect::Blocked | Expect::Preflights(_) => Vec::new(),
+            };
+            let repeat = if matches!(c.expect, Expect::Preflights(_)) {
+                2
+            } else {
+                1
             };
             json!({
                 "page": if c.allowed_page { &allowed } else { &denied },
                 "url": format!("{target}{}", c.path),
                 "init": c.init,
                 "read": read,
+                "repeat": repeat,
             })
         })
         .collect();
@@ -315,6 +343,7 @@ pub fn run_browser_suite(name: &str, cmd: impl Fn(&Path) -> Command) -> Result<u
         let ok = got["ok"].as_bool() == Some(true);
         let fine = match &expect {
             Expect::Blocked => !ok,
+            Expect::Preflights(n) => ok && got["preflights"].as_u64() == Some(*n),
             Expect::Read { status, headers } => {
                 ok && got["status"].as_u64() == Some(*status)
                     && headers
