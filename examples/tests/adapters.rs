@@ -137,3 +137,32 @@ fn main_job_serves_the_bundled_policy_and_its_route() {
     let other = get("/anything/items", "https://any.example");
     assert_eq!(header(&other, "access-control-allow-origin"), None);
 }
+
+/// The `cors verify` command itself (through `cors_cli::run`, as the binary runs it)
+/// against the axum example server on the bundled policy: exit status 0.
+#[test]
+fn cors_verify_command_passes_on_the_main_job() {
+    use cors_conformance::Server;
+
+    let config = cors_conformance::example_policy();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_axum"));
+    cmd.arg("--config")
+        .arg(&config)
+        .args(["--listen", "127.0.0.1:0"]);
+    let server = Server::start(cmd).unwrap_or_else(|e| panic!("{e}"));
+    let url = format!("http://{}", server.addr());
+    let code = cors_cli::run([
+        "cors",
+        "verify",
+        "--config",
+        config.to_str().unwrap_or_default(),
+        "--url",
+        &url,
+    ]);
+    assert_eq!(
+        code,
+        0,
+        "cors verify found drift; stderr:\n{}",
+        server.stderr()
+    );
+}
