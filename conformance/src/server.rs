@@ -19,16 +19,53 @@ const START_TIMEOUT: Duration = Duration::from_secs(60);
 /// The line prefix the server contract requires once the server accepts connections.
 const ANNOUNCE: &str = "listening on http://";
 
-/// How much of a server's stderr is kept for error messages.
+/// How much of the start of a server's stderr is kept (start-up messages).
 const STDERR_KEEP: usize = 64 * 1024;
+/// How much of the end is kept: a server logging every request under load must not push
+/// a late line (a reload's report) out of reach.
+const STDERR_TAIL: usize = 256 * 1024;
+
+/// A server's stderr: the first [`STDERR_KEEP`] bytes and the last [`STDERR_TAIL`].
+#[derive(Debug, Default)]
+struct Kept {
+    head: Vec<u8>,
+    tail: std::collections::VecDeque<u8>,
+    dropped: usize,
+}
+
+impl Kept {
+    fn extend(&mut self, mut bytes: &[u8]) {
+        let room = STDERR_KEEP.saturating_sub(self.head.len()).min(bytes.len());
+        let (first, rest) = bytes.split_at(room);
+        self.head.extend_from_slice(first);
+        bytes = rest;
+        self.tail.extend(bytes);
+        let over = self.tail.len().saturating_sub(STDERR_TAIL);
+        self.tail.drain(..over);
+        self.dropped += over;
+    }
+
+    fn text(&self) -> String {
+        let mut out = String::from_utf8_lossy(&self.head).into_owned();
+        if self.dropped > 0 {
+            out.push_str(&format!(
+                "\n[... {} bytes of stderr left out ...]\n",
+                self.dropped
+            ));
+        }
+        let (a, b) = self.tail.as_slices();
+        out.push_str(&String::from_utf8_lossy(&[a, b].concat()));
+        out
+    }
+}
 
 /// A running server under test; killed (and waited for) when dropped.
 #[derive(Debug)]
 pub struct Server {
     child: Child,
     addr: SocketAddr,
-    /// What the server wrote to stderr so far (the first 64 KiB).
-    stderr: Arc<Mutex<Vec<u8>>>,
+    /// What the server wrote to stderr so far (its start and its end).
+    stderr: Arc<Mutex<Kept>>,
 }
 
 impl Server {
@@ -49,7 +86,7 @@ impl Server {
             .spawn()
             .map_err(|e| format!("cannot start {program}: {e}"))?;
 
-        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let stderr = Arc::new(Mutex::new(Kept::default()));
         let (err_done_tx, err_done) = mpsc::channel::<()>();
         if let Some(mut pipe) = child.stderr.take() {
             let stderr = Arc::clone(&stderr);
@@ -62,10 +99,8 @@ impl Server {
                         Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                         Err(_) => break,
                     };
-                    if let Ok(mut kept) = stderr.lock()
-                        && kept.len() < STDERR_KEEP
-                    {
-                        kept.extend_from_slice(chunk.get(..n).unwrap_or_default());
+                    if let Ok(mut kept) = stderr.lock() {
+                        kept.extend(chunk.get(..n).unwrap_or_default());
                     }
                 }
                 drop(err_done_tx);
@@ -95,8 +130,12 @@ impl Server {
                 // The pipe closes when the process exits; give the reader a moment.
                 let _ = err_done.recv_timeout(Duration::from_secs(2));
             }
-            let kept = stderr.lock().map(|k| k.clone()).unwrap_or_default();
-            let text = String::from_utf8_lossy(&kept).trim_end().to_owned();
+            let text = stderr
+                .lock()
+                .map(|k| k.text())
+                .unwrap_or_default()
+                .trim_end()
+                .to_owned();
             if text.is_empty() {
                 "(stderr empty)".to_owned()
             } else {
@@ -156,10 +195,10 @@ impl Server {
         self.addr
     }
 
-    /// What the server wrote to stderr so far (lossy text, the first 64 KiB).
+    /// What the server wrote to stderr so far (lossy text: the first 64 KiB and the last
+    /// 256 KiB).
     pub fn stderr(&self) -> String {
-        let kept = self.stderr.lock().map(|k| k.clone()).unwrap_or_default();
-        String::from_utf8_lossy(&kept).into_owned()
+        self.stderr.lock().map(|k| k.text()).unwrap_or_default()
     }
 }
 
@@ -720,5 +759,24 @@ mod tests {
         assert!(e.contains('3'), "{e}");
         let e = Server::start(Command::new("/nonexistent/server")).unwrap_err();
         assert!(e.contains("cannot start"), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod kept_tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_start_and_the_end() {
+        let mut k = Kept::default();
+        k.extend(b"listening on http://x\n");
+        let filler = vec![b'.'; STDERR_KEEP + STDERR_TAIL];
+        k.extend(&filler);
+        k.extend(b"\nnot reloaded: the last line\n");
+        let text = k.text();
+        assert!(text.starts_with("listening on http://x"));
+        assert!(text.ends_with("not reloaded: the last line\n"));
+        assert!(text.contains("bytes of stderr left out"));
+        assert!(text.len() < STDERR_KEEP + STDERR_TAIL + 100);
     }
 }

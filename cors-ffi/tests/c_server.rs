@@ -107,7 +107,8 @@ fn c_server_passes_the_conformance_table_sanitized() {
 /// `cors verify`'s request set for the bundled policy: every answer is the policy's.
 #[test]
 fn c_server_passes_cors_verify() {
-    let exe = build_server("cors-c-server", None);
+    // Each test builds its own binary: `make -B` rewrites it while another test runs it.
+    let exe = build_server("cors-c-server-verify", None);
     let config = cors_conformance::example_policy();
     let n = cors_conformance::run_verify_suite("c-server", &config, command(&exe))
         .unwrap_or_else(|f| panic!("{f}"));
@@ -117,7 +118,7 @@ fn c_server_passes_cors_verify() {
 /// Real Chromium against the C server: script reads what the policy intends.
 #[test]
 fn c_server_passes_the_browser_suite() {
-    let exe = build_server("cors-c-server", None);
+    let exe = build_server("cors-c-server-browser", None);
     let n = cors_conformance::run_browser_suite("c-server", command(&exe))
         .unwrap_or_else(|f| panic!("{f}"));
     assert!(n >= 15, "{n} cases");
