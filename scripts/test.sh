@@ -13,3 +13,5 @@ cargo check -q -p cors-core --no-default-features --features toml
 cargo package --workspace --list --allow-dirty \
     --exclude cors-conformance --exclude examples --exclude cors-bench --exclude cors-nginx >/dev/null
 cargo test --workspace
+# Bounded fuzzing: each cors-core target for 30 s (scripts/fuzz.sh; crashes fail the run).
+bash scripts/fuzz.sh 30

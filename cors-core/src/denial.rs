@@ -258,6 +258,19 @@ mod tests {
         assert_eq!(DenialKind::from_u32(0), None);
     }
 
+    /// A value is shown whole up to 100 bytes, and cut there with its length beyond.
+    #[test]
+    fn values_are_shown_whole_up_to_100_bytes() {
+        let exact = vec![b'a'; 100];
+        assert_eq!(Shown(&exact).to_string(), "a".repeat(100));
+        let long = vec![b'a'; 101];
+        assert_eq!(
+            Shown(&long).to_string(),
+            format!("{}… (101 bytes)", "a".repeat(100))
+        );
+        assert_eq!(Shown(b"\x01b").to_string(), "\\x01b");
+    }
+
     /// docs/semantics.md lists every denial with its number, name and description.
     #[test]
     fn the_docs_table_matches() {

@@ -158,6 +158,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn bits_name_each_token() {
+        assert_eq!(Vary::ORIGIN.bits(), 1);
+        assert_eq!(Vary::REQUEST_METHOD.bits(), 2);
+        assert_eq!(Vary::REQUEST_HEADERS.bits(), 4);
+        assert_eq!(Vary::from_bits(0xff).bits(), 0xf);
+        assert_eq!(
+            Vary::from_bits(Vary::ORIGIN.union(Vary::REQUEST_HEADERS).bits()).bits(),
+            5
+        );
+    }
+
+    #[test]
     fn joined_table_matches_tokens() {
         for bits in 0..16u8 {
             let v = Vary(bits);

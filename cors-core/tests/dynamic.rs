@@ -1,6 +1,7 @@
 //! Dynamic origins: the origin predicate is asked only where `dynamic_origins` is set,
 //! only for unlisted well-formed origins, and its "yes" grants what a listed origin gets.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, Waker};
@@ -243,4 +244,44 @@ fn a_predicate_on_a_policy_without_dynamic_origins_is_never_asked() {
     let source = PolicySource::from(policy.clone()).allow_origin_fn(|_| true);
     let req = get("/api", b"https://tenant-1.example.net");
     assert!(!ready(decide(&source, &policy, &req, b"/api")).is_allowed());
+}
+
+#[test]
+fn predicates_and_answers_describe_themselves() {
+    let sync = cors_core::OriginPredicate::new(|_| true);
+    let asynchronous = cors_core::OriginPredicate::new_async(|_| async { true });
+    assert!(!sync.is_async());
+    assert!(asynchronous.is_async());
+    assert_eq!(format!("{sync:?}"), "OriginPredicate(sync)");
+    assert_eq!(format!("{asynchronous:?}"), "OriginPredicate(async)");
+    let refused: Answer<'_, http::HeaderValue> = Answer::Refused;
+    assert_eq!(format!("{refused:?}"), "Refused");
+
+    // The awaited verdict, the request target kept for the log, and the Debug of each
+    // answer kind.
+    let source = PolicySource::from(policy())
+        .allow_origin_async(|origin: String| async move { origin.ends_with(".example.net") });
+    let policy = source.current();
+    let req = get("/api?x=1", b"https://tenant-1.example.net");
+    let decision = policy.decide_at(&req, b"/api?x=1");
+    let answer = source.ask_origin(&policy, &req, b"/api?x=1", &decision);
+    assert!(
+        format!("{answer:?}").starts_with("Ask(AskOrigin"),
+        "{answer:?}"
+    );
+    let Answer::Ask(mut ask) = answer else {
+        panic!("an async predicate asks");
+    };
+    assert_eq!(ask.target(), b"/api?x=1");
+    assert_eq!(ask.policy(), &policy);
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut verdict = std::pin::pin!(ask.verdict());
+    assert_eq!(verdict.as_mut().poll(&mut cx), Poll::Ready(true));
+
+    let sync_source = PolicySource::from(policy.clone()).allow_origin_fn(|o| o.ends_with(".net"));
+    let allowed = sync_source.ask_origin(&policy, &req, b"/api?x=1", &decision);
+    assert!(
+        format!("{allowed:?}").starts_with("Allowed(Decision"),
+        "{allowed:?}"
+    );
 }
