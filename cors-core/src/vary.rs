@@ -170,6 +170,39 @@ mod tests {
     }
 
     #[test]
+    fn set_operations() {
+        assert!(Vary::NONE.is_empty());
+        assert!(!Vary::ORIGIN.is_empty());
+        assert_eq!(Vary::ORIGIN.union(Vary::ORIGIN), Vary::ORIGIN);
+        let both = Vary::ORIGIN.union(Vary::REQUEST_METHOD);
+        assert!(both.contains(Vary::ORIGIN));
+        assert!(!Vary::ORIGIN.contains(both));
+        assert!(!Vary::ORIGIN.contains(Vary::REQUEST_HEADERS));
+    }
+
+    #[test]
+    fn merge_into_adds_only_the_missing_tokens() {
+        let mut h = HeaderMap::new();
+        h.append(
+            http::header::VARY,
+            HeaderValue::from_static("Accept-Encoding, origin"),
+        );
+        Vary::ORIGIN.union(Vary::REQUEST_METHOD).merge_into(&mut h);
+        let lines: Vec<&str> = h
+            .get_all(http::header::VARY)
+            .iter()
+            .map(|v| v.to_str().unwrap())
+            .collect();
+        assert_eq!(
+            lines,
+            ["Accept-Encoding, origin", "Access-Control-Request-Method"]
+        );
+        // Nothing missing: nothing added.
+        Vary::ORIGIN.merge_into(&mut h);
+        assert_eq!(h.get_all(http::header::VARY).iter().count(), 2);
+    }
+
+    #[test]
     fn joined_table_matches_tokens() {
         for bits in 0..16u8 {
             let v = Vary(bits);

@@ -277,6 +277,13 @@ fn predicates_and_answers_describe_themselves() {
     let mut cx = Context::from_waker(Waker::noop());
     let mut verdict = std::pin::pin!(ask.verdict());
     assert_eq!(verdict.as_mut().poll(&mut cx), Poll::Ready(true));
+    let other = get("/api", b"https://tenant.example.org");
+    let decision = policy.decide_at(&other, b"/api");
+    let Answer::Ask(mut refused) = source.ask_origin(&policy, &other, b"/api", &decision) else {
+        panic!("an async predicate asks");
+    };
+    let mut verdict = std::pin::pin!(refused.verdict());
+    assert_eq!(verdict.as_mut().poll(&mut cx), Poll::Ready(false));
 
     let sync_source = PolicySource::from(policy.clone()).allow_origin_fn(|o| o.ends_with(".net"));
     let allowed = sync_source.ask_origin(&policy, &req, b"/api?x=1", &decision);
