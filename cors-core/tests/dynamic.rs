@@ -278,8 +278,9 @@ fn predicates_and_answers_describe_themselves() {
     let mut verdict = std::pin::pin!(ask.verdict());
     assert_eq!(verdict.as_mut().poll(&mut cx), Poll::Ready(true));
     let other = get("/api", b"https://tenant.example.org");
-    let decision = policy.decide_at(&other, b"/api");
-    let Answer::Ask(mut refused) = source.ask_origin(&policy, &other, b"/api", &decision) else {
+    let other_decision = policy.decide_at(&other, b"/api");
+    let Answer::Ask(mut refused) = source.ask_origin(&policy, &other, b"/api", &other_decision)
+    else {
         panic!("an async predicate asks");
     };
     let mut verdict = std::pin::pin!(refused.verdict());
