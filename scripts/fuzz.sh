@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Bounded fuzzing of cors-core (fuzz/): each target runs for SECONDS (default 60) under
+# Bounded fuzzing of cors-core (fuzz/): each target (decide, config, and origin_agreement,
+# which checks the origin parser against the url crate) runs for SECONDS (default 60) under
 # libFuzzer with AddressSanitizer, from the corpus fuzz/corpus/TARGET (kept between runs,
 # not committed). A crash fails the run and leaves its input in fuzz/artifacts/TARGET.
 # Installs cargo-fuzz if missing. cargo-fuzz passes unstable compiler flags: on the
@@ -17,13 +18,16 @@ command -v cargo-fuzz >/dev/null 2>&1 || cargo install --locked --quiet cargo-fu
 
 export RUSTC_BOOTSTRAP=1
 cd fuzz
-for target in decide config; do
+for target in decide config origin_agreement; do
     mkdir -p "corpus/$target"
     echo "fuzz: $target for ${seconds}s"
     # -rss_limit_mb bounds memory; -max_len keeps inputs request-sized.
     log="$(mktemp)"
     status=0
-    cargo fuzz run "$target" "corpus/$target" -- \
+    # Committed seeds (fuzz/seeds/TARGET), when a target has them, are read as well.
+    seeds=()
+    [ -d "seeds/$target" ] && seeds=("seeds/$target")
+    cargo fuzz run "$target" "corpus/$target" "${seeds[@]}" -- \
         -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 \
         >"$log" 2>&1 || status=$?
     grep -E "^(stat::number_of_executed_runs|stat::peak_rss_mb|Done)" "$log" || true
