@@ -210,15 +210,7 @@ pub fn run(opts: &Options, style: Style) -> Output {
                 "{} allowed: the script can read the response",
                 style.green("Result:")
             );
-            if let Some(lna) = sim.local_network_access {
-                let _ = writeln!(
-                    out,
-                    "{} once the user grants Local Network Access (\"{}\"); if they refuse, \
-                     the block is that permission, not CORS",
-                    style.yellow("Provided:"),
-                    lna.permission()
-                );
-            }
+            render_provided(&mut out, style, sim.local_network_access);
         }
         Outcome::Blocked(b) => {
             let _ = writeln!(out, "{} blocked: {b}", style.red("Result:"));
@@ -631,18 +623,8 @@ fn run_probe(opts: &Options, style: Style) -> Output {
         };
         let _ = writeln!(out, "\n{}", style.bold(title));
         render_sent(&mut out, &p.request);
-        let _ = writeln!(out, "  server {} answered {}:", target.url, p.status);
-        let mut shown = HeaderMap::new();
-        for (n, v) in &p.headers {
-            let location = p.status.is_redirection() && n == http::header::LOCATION;
-            if is_owned_header(n.as_str().as_bytes()) || n == http::header::VARY || location {
-                shown.append(n.clone(), v.clone());
-            }
-        }
-        if shown.is_empty() {
-            let _ = writeln!(out, "    (no CORS headers)");
-        }
-        render_headers(&mut out, &shown, "    ");
+        let preflight = p.request.method() == http::Method::OPTIONS;
+        render_answer(&mut out, &target, preflight, p.status, &p.headers);
         match &p.browser {
             Ok(a) => {
                 let _ = writeln!(out, "  browser: {}", style.green(&a.to_string()));
@@ -675,15 +657,7 @@ fn run_probe(opts: &Options, style: Style) -> Output {
                 "the preflight passes"
             };
             let _ = writeln!(out, "{} {what}", style.green("Result:"));
-            if let Some(lna) = probe.local_network_access {
-                let _ = writeln!(
-                    out,
-                    "{} once the user grants Local Network Access (\"{}\"); if they refuse, \
-                     the block is that permission, not CORS",
-                    style.yellow("Provided:"),
-                    lna.permission()
-                );
-            }
+            render_provided(&mut out, style, probe.local_network_access);
             EXIT_OK
         }
     };
@@ -776,6 +750,48 @@ fn render_headers(out: &mut String, headers: &HeaderMap, indent: &str) {
     }
 }
 
+/// A server's answer: its status, its CORS headers (and `Location` on a redirect, which is
+/// never followed).
+fn render_answer(
+    out: &mut String,
+    target: &Target,
+    preflight: bool,
+    status: StatusCode,
+    headers: &HeaderMap,
+) {
+    let _ = writeln!(out, "  server {} answered {status}:", target.url);
+    let mut shown = HeaderMap::new();
+    for (n, v) in headers {
+        let location = status.is_redirection() && n == http::header::LOCATION;
+        if is_owned_header(n.as_str().as_bytes()) || n == http::header::VARY || location {
+            shown.append(n.clone(), v.clone());
+        }
+    }
+    render_headers(out, &shown, "    ");
+    if status.is_redirection() {
+        let why = if preflight {
+            "a preflight must answer 2xx itself: browsers fail a redirected preflight"
+        } else {
+            "the browser would follow it as a new CORS request to the new URL (with Origin \
+             \"null\" after a cross-origin hop); explain that URL on its own"
+        };
+        let _ = writeln!(out, "  redirect, not followed: {why}");
+    }
+}
+
+/// The permission an allowed result still depends on, when Local Network Access applies.
+fn render_provided(out: &mut String, style: Style, lna: Option<explain::LocalNetworkAccess>) {
+    if let Some(lna) = lna {
+        let _ = writeln!(
+            out,
+            "{} once the user grants Local Network Access (\"{}\"); if they refuse, the \
+             block is that permission, not CORS",
+            style.yellow("Provided:"),
+            lna.permission()
+        );
+    }
+}
+
 struct ServerVerdict {
     differs: bool,
     browser: Result<explain::Accepted, explain::Blocked>,
@@ -790,24 +806,13 @@ fn render_server(
     status: StatusCode,
     headers: &HeaderMap,
 ) -> ServerVerdict {
-    let _ = writeln!(out, "  server {} answered {status}:", target.url);
-    let mut shown = HeaderMap::new();
-    for (n, v) in headers {
-        let location = status.is_redirection() && n == http::header::LOCATION;
-        if is_owned_header(n.as_str().as_bytes()) || n == http::header::VARY || location {
-            shown.append(n.clone(), v.clone());
-        }
-    }
-    render_headers(out, &shown, "    ");
-    if status.is_redirection() {
-        let why = if ex.kind == RequestKind::Preflight {
-            "a preflight must answer 2xx itself: browsers fail a redirected preflight"
-        } else {
-            "the browser would follow it as a new CORS request to the new URL (with Origin \
-             \"null\" after a cross-origin hop); explain that URL on its own"
-        };
-        let _ = writeln!(out, "  redirect, not followed: {why}");
-    }
+    render_answer(
+        out,
+        target,
+        ex.kind == RequestKind::Preflight,
+        status,
+        headers,
+    );
     let diffs = explain::compare(ex, status, headers);
     if diffs.is_empty() {
         let _ = writeln!(
