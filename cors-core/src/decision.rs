@@ -540,15 +540,7 @@ impl Policy {
     where
         R: RequestView + ?Sized,
     {
-        // Without routes the path plays no part: no call beyond `decide`.
-        match self.inner.routes.as_deref() {
-            None => {
-                let d = self.classify(self.top(), req);
-                log(&d, Some(raw_target));
-                d
-            }
-            Some(table) => self.decide_routed(table, req, raw_target, false),
-        }
+        self.decide_granting(req, raw_target, false)
     }
 
     /// [`decide_at`](Self::decide_at) with the request's origin counted as listed where
@@ -564,17 +556,34 @@ impl Policy {
     where
         R: RequestView + ?Sized,
     {
+        self.decide_granting(req, raw_target, true)
+    }
+
+    /// [`decide_at`](Self::decide_at), the origin counted as listed when `grant_origin`
+    /// (and the policy sets `dynamic_origins`). Inlined, so `decide_at`'s constant
+    /// `false` costs nothing.
+    #[inline(always)]
+    fn decide_granting<'a, R>(
+        &'a self,
+        req: &'a R,
+        raw_target: &'a [u8],
+        grant_origin: bool,
+    ) -> Decision<'a, R::Value>
+    where
+        R: RequestView + ?Sized,
+    {
+        // Without routes the path plays no part: no call beyond `decide`.
         match self.inner.routes.as_deref() {
             None => {
                 let scope = Scope {
-                    grant_origin: true,
+                    grant_origin,
                     ..self.top()
                 };
                 let d = self.classify(scope, req);
                 log(&d, Some(raw_target));
                 d
             }
-            Some(table) => self.decide_routed(table, req, raw_target, true),
+            Some(table) => self.decide_routed(table, req, raw_target, grant_origin),
         }
     }
 
