@@ -148,19 +148,12 @@ fn parse_fetch(text: &str) -> Result<Copied, String> {
     if options.get("credentials").and_then(|c| c.as_str()) == Some("include") {
         request.credentials = true;
     }
-    let has_origin = request
-        .headers
-        .iter()
-        .any(|(n, _)| n.eq_ignore_ascii_case("origin"));
-    if !has_origin {
+    if request.header("origin").is_none() {
         // Devtools leave `Origin` out of a fetch copy; the page is the referrer.
-        let referrer = options.get("referrer").and_then(text_of).or_else(|| {
-            request
-                .headers
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case("referer"))
-                .map(|(_, v)| v.clone())
-        });
+        let referrer = options
+            .get("referrer")
+            .and_then(text_of)
+            .or_else(|| request.header("referer").map(str::to_owned));
         if let Some(origin) = referrer.as_deref().and_then(origin_of) {
             notes.push(format!(
                 "the origin {origin} is the copy's referrer (devtools leave Origin out of a \
@@ -184,13 +177,6 @@ fn origin_of(url: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn header<'a>(r: &'a CurlRequest, name: &str) -> Option<&'a str> {
-        r.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
     #[test]
     fn windows_cmd_copy() {
         let text = "curl ^\"https://api.example.com/items?a=1^&b=2^\" ^\r\n  -X ^\"PUT^\" ^\n  -H ^\"Origin: https://app.example.com^\" ^\n  -H ^\"content-type: application/json^\" ^\n  --data-raw ^\"^{^\\^\"a^\\^\":1^}^\"";
@@ -200,11 +186,8 @@ mod tests {
             Some("https://api.example.com/items?a=1&b=2")
         );
         assert_eq!(c.request.method, "PUT");
-        assert_eq!(
-            header(&c.request, "origin"),
-            Some("https://app.example.com")
-        );
-        assert_eq!(header(&c.request, "content-type"), Some("application/json"));
+        assert_eq!(c.request.header("origin"), Some("https://app.example.com"));
+        assert_eq!(c.request.header("content-type"), Some("application/json"));
         assert!(c.notes[0].contains("cmd"));
         assert!(parse("curl ^\"https://x.example").is_err());
         assert!(parse("curl ^\"x^\" ^").is_err());
@@ -228,11 +211,8 @@ mod tests {
         let c = parse(text).unwrap();
         assert_eq!(c.request.method, "PATCH");
         assert!(c.request.credentials);
-        assert_eq!(
-            header(&c.request, "origin"),
-            Some("https://app.example.com")
-        );
-        assert_eq!(header(&c.request, "x-request-id"), Some("7"));
+        assert_eq!(c.request.header("origin"), Some("https://app.example.com"));
+        assert_eq!(c.request.header("x-request-id"), Some("7"));
         assert!(
             c.notes.iter().any(|n| n.contains("referrer")),
             "{:?}",
@@ -254,12 +234,9 @@ mod tests {
         let c = parse(text).unwrap();
         assert_eq!(c.request.method, "GET");
         assert!(c.request.credentials);
-        assert_eq!(
-            header(&c.request, "origin"),
-            Some("https://app.example.com")
-        );
+        assert_eq!(c.request.header("origin"), Some("https://app.example.com"));
         let bare = parse(r#"fetch("https://api.example.com/x");"#).unwrap();
-        assert_eq!(header(&bare.request, "origin"), None);
+        assert_eq!(bare.request.header("origin"), None);
         assert!(parse("fetch(").is_err());
         assert!(parse("fetch(42)").is_err());
         assert!(parse(r#"fetch("u", [1])"#).is_err());

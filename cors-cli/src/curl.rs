@@ -18,6 +18,16 @@ pub struct CurlRequest {
     pub ignored: Vec<String>,
 }
 
+impl CurlRequest {
+    /// The first `-H` value of `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// Why a curl command line could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CurlError {
@@ -415,13 +425,6 @@ pub fn url_path(url: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn header<'a>(r: &'a CurlRequest, name: &str) -> Option<&'a str> {
-        r.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
     #[test]
     fn methods() {
         assert_eq!(parse("curl https://x/").unwrap().method, "GET");
@@ -485,7 +488,7 @@ mod tests {
     fn ansi_c_strings() {
         let r =
             parse(r#"curl https://x/ -H $'X-Note: it\'s\tok' --data-raw $'{"a":"b\nc"}'"#).unwrap();
-        assert_eq!(header(&r, "x-note"), Some("it's\tok"));
+        assert_eq!(r.header("x-note"), Some("it's\tok"));
         assert_eq!(r.method, "POST");
         let words = split(r"curl $'\x41\u00e9\101' $'a\\b'").unwrap();
         assert_eq!(words, ["curl", "AéA", "a\\b"]);
@@ -522,7 +525,7 @@ mod tests {
     fn json_option() {
         let r = parse("curl --json '{}' https://x/").unwrap();
         assert_eq!(r.method, "POST");
-        assert_eq!(header(&r, "content-type"), Some("application/json"));
+        assert_eq!(r.header("content-type"), Some("application/json"));
     }
 
     #[test]

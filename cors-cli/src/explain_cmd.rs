@@ -340,13 +340,7 @@ fn read_curl(
     let copied = crate::copied::parse(command)?;
     let parsed = copied.request;
     let mut notes = copied.notes;
-    let header = |name: &str| {
-        parsed
-            .headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    };
+    let header = |name: &str| parsed.header(name);
     let origin = opts
         .origin
         .clone()
