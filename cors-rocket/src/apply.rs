@@ -163,11 +163,7 @@ impl Scopes {
             let view = RocketRequest(req);
             let raw = path.as_str().as_bytes();
             let policy = &compiled.policy;
-            let mut decision = if self.scopes.len() > 1 {
-                policy.decide_scoped(&view, raw)
-            } else {
-                policy.decide_at(&view, raw)
-            };
+            let mut decision = self.decide(policy, &view, raw);
             if decision.pending_origin().is_some() {
                 match req.local_cache(|| AsyncVerdict(None)).0 {
                     Some(true) => decision = policy.decide_origin_allowed(&view, raw),
@@ -195,6 +191,21 @@ impl Scopes {
         Some((compiled, decision))
     }
 
+    /// The core's decision for one scope's policy: with several scopes, a path not in
+    /// normal form is granted nothing (see `decision`).
+    fn decide<'a, 'r>(
+        &self,
+        policy: &'a Policy,
+        view: &'a RocketRequest<'a, 'r>,
+        raw: &'a [u8],
+    ) -> cors_core::Decision<'a, str> {
+        if self.scopes.len() > 1 {
+            policy.decide_scoped(view, raw)
+        } else {
+            policy.decide_at(view, raw)
+        }
+    }
+
     /// Whether a scope's origin predicate is async (then `on_request` runs).
     pub(crate) fn has_async_predicate(&self) -> bool {
         self.scopes
@@ -212,11 +223,7 @@ impl Scopes {
         let compiled = scope.for_request(req);
         let view = RocketRequest(req);
         let raw = path.as_str().as_bytes();
-        let decision = if self.scopes.len() > 1 {
-            compiled.policy.decide_scoped(&view, raw)
-        } else {
-            compiled.policy.decide_at(&view, raw)
-        };
+        let decision = self.decide(&compiled.policy, &view, raw);
         if decision.pending_origin().is_none() {
             return;
         }
