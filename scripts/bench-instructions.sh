@@ -6,6 +6,7 @@
 #
 #   bash scripts/bench-instructions.sh            # core, hostile input, adapters, C ABI
 #   bash scripts/bench-instructions.sh --nginx    # ... and nginx (cors-nginx/bench.sh)
+#   bash scripts/bench-instructions.sh --apache   # ... and Apache (cors-apache/bench.sh)
 #
 # Each contender answers N1 and then N2 requests in two runs; (Ir(N2) - Ir(N1)) / (N2 - N1)
 # is the cost of one request with setup cancelled out. Every contender's answers are
@@ -21,11 +22,14 @@ cd "$(dirname "$0")/.."
 N1="${N1:-200}"
 N2="${N2:-1200}"
 with_nginx=false
-case "${1:-}" in
-    "") ;;
-    --nginx) with_nginx=true ;;
-    *) echo "usage: $0 [--nginx]" >&2; exit 2 ;;
-esac
+with_apache=false
+for arg in "$@"; do
+    case "$arg" in
+        --nginx) with_nginx=true ;;
+        --apache) with_apache=true ;;
+        *) echo "usage: $0 [--nginx] [--apache]" >&2; exit 2 ;;
+    esac
+done
 command -v valgrind >/dev/null || { echo "valgrind is missing: run bash scripts/setup.sh" >&2; exit 2; }
 
 # Build the bench executables once; remember where each lives.
@@ -124,4 +128,11 @@ if $with_nginx; then
     echo "## nginx (bash cors-nginx/bench.sh --instructions)"
     echo
     bash cors-nginx/bench.sh --instructions
+fi
+
+if $with_apache; then
+    echo
+    echo "## Apache httpd (bash cors-apache/bench.sh --instructions)"
+    echo
+    bash cors-apache/bench.sh --instructions
 fi

@@ -82,7 +82,9 @@ pub struct Limit {
 }
 
 /// The server names a limit may list.
-pub const SERVERS: [&str; 6] = ["axum", "warp", "actix", "rocket", "c-server", "nginx"];
+pub const SERVERS: [&str; 7] = [
+    "axum", "warp", "actix", "rocket", "c-server", "nginx", "apache",
+];
 
 /// The expected response.
 #[derive(Debug, Clone, PartialEq, Eq)]

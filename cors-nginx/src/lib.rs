@@ -32,6 +32,7 @@ mod conf;
 mod nginx;
 mod scratch;
 mod tools;
+pub mod wrk;
 
 pub use conf::{Layout, contract_http, quote, wrap};
 pub use nginx::{Nginx, reload_command, rss_kib, test_config};

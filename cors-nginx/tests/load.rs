@@ -5,10 +5,8 @@
 
 mod support;
 
-use std::path::Path;
-use std::process::Command;
-
-use cors_nginx::{find_tool, rss_kib};
+use cors_nginx::rss_kib;
+use cors_nginx::wrk::{Load, Run, run};
 use support::{APP, POLICY_APP, Server, q};
 
 /// Seconds per wrk run; four runs make the 20 s.
@@ -21,79 +19,8 @@ const RUN_SECONDS: u32 = 5;
 /// (allocator arenas, kernel accounting) only.
 const RSS_SLACK_KIB: u64 = 256;
 
-/// Counts statuses and the granted origin per response, and prints one summary line.
-const SCRIPT: &str = r#"
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args)
-  expected = tonumber(args[1]); origin = args[2]
-  good = 0; bad = 0; ungranted = 0
-end
-function response(status, headers, body)
-  if status == expected then good = good + 1 else bad = bad + 1 end
-  local granted = false
-  for name, value in pairs(headers) do
-    if string.lower(name) == "access-control-allow-origin" and value == origin then granted = true end
-  end
-  if not granted then ungranted = ungranted + 1 end
-end
-function done(summary, latency, requests)
-  local g, b, u = 0, 0, 0
-  for _, t in ipairs(threads) do g = g + t:get("good"); b = b + t:get("bad"); u = u + t:get("ungranted") end
-  local e = summary.errors
-  io.write(string.format("cors-load good=%d bad=%d ungranted=%d socket_errors=%d\n",
-    g, b, u, e.connect + e.read + e.write + e.timeout))
-end
-"#;
-
-struct Run {
-    good: u64,
-    bad: u64,
-    ungranted: u64,
-    socket_errors: u64,
-}
-
-fn wrk(wrk: &Path, script: &Path, url: &str, headers: &[&str], method: &str, expected: u16) -> Run {
-    let mut cmd = Command::new(wrk);
-    cmd.args(["-t1", "-c4", &format!("-d{RUN_SECONDS}s")])
-        .arg("-s")
-        .arg(script);
-    for h in headers {
-        cmd.args(["-H", h]);
-    }
-    // wrk takes the method from the script's wrk.method; pass it through the environment.
-    cmd.env("CORS_LOAD_METHOD", method);
-    cmd.arg(url).arg("--").arg(expected.to_string()).arg(APP);
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run wrk: {e}"));
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "wrk failed: {text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let line = text
-        .lines()
-        .find(|l| l.starts_with("cors-load "))
-        .unwrap_or_else(|| panic!("no summary from wrk:\n{text}"));
-    let field = |name: &str| -> u64 {
-        line.split_whitespace()
-            .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or_else(|| panic!("{name} missing in {line}"))
-    };
-    Run {
-        good: field("good"),
-        bad: field("bad"),
-        ungranted: field("ungranted"),
-        socket_errors: field("socket_errors"),
-    }
-}
-
 #[test]
 fn twenty_seconds_of_wrk_without_errors_or_growth() {
-    let wrk_bin = find_tool("wrk").unwrap_or_else(|e| panic!("{e}"));
     let s = Server::start("load", &[("app.toml", POLICY_APP)], |dir, port| {
         format!(
             "server {{\n\
@@ -104,26 +31,32 @@ fn twenty_seconds_of_wrk_without_errors_or_growth() {
             q(&dir.join("app.toml"))
         )
     });
-    let script = s.dir().join("count.lua");
-    let method_line = "wrk.method = os.getenv(\"CORS_LOAD_METHOD\") or \"GET\"\n";
-    std::fs::write(&script, format!("{method_line}{SCRIPT}")).unwrap_or_else(|e| panic!("{e}"));
     let url = format!("http://{}/anything/load", s.addr());
     let origin = format!("Origin: {APP}");
+    let wrk = |method, headers: &[&str], expected| -> Run {
+        let load = Load {
+            url: &url,
+            method,
+            headers,
+            expected,
+            origin: APP,
+            seconds: RUN_SECONDS,
+            connections: 4,
+        };
+        run(s.dir(), &load).unwrap_or_else(|e| panic!("{e}"))
+    };
     let preflight = |expected| {
         wrk(
-            &wrk_bin,
-            &script,
-            &url,
+            "OPTIONS",
             &[
                 &origin,
                 "Access-Control-Request-Method: PUT",
                 "Access-Control-Request-Headers: content-type",
             ],
-            "OPTIONS",
             expected,
         )
     };
-    let actual = |expected| wrk(&wrk_bin, &script, &url, &[&origin], "GET", expected);
+    let actual = |expected| wrk("GET", &[&origin], expected);
 
     let workers = s.nginx.worker_pids();
     assert_eq!(workers.len(), 1, "one worker: {workers:?}");

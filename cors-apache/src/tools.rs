@@ -1,0 +1,100 @@
+//! Building the module and finding Apache.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+pub use cors_nginx::{Profile, SETUP, find_tool, repo_root};
+
+/// Builds the module with `cors-apache/build.sh` (once per process and profile; the
+/// script itself does nothing when everything is current) and returns the path of
+/// `mod_cors_policy.so`.
+///
+/// `ffi_lib` names a `libcors_ffi.a` to link instead of letting the script run cargo;
+/// tests pass the one cargo built for them (see `tests/support`).
+///
+/// # Errors
+///
+/// The build failed or a tool is missing; the message includes the script's output and
+/// names the setup script.
+pub fn build_module(profile: Profile, ffi_lib: Option<&Path>) -> Result<PathBuf, String> {
+    static DEBUG: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    static RELEASE: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let cell = match profile {
+        Profile::Debug => &DEBUG,
+        Profile::Release => &RELEASE,
+    };
+    cell.get_or_init(|| run_build(profile, ffi_lib)).clone()
+}
+
+fn run_build(profile: Profile, ffi_lib: Option<&Path>) -> Result<PathBuf, String> {
+    let script = repo_root().join("cors-apache/build.sh");
+    let mut cmd = Command::new("bash");
+    cmd.arg(&script);
+    if profile == Profile::Release {
+        cmd.arg("--release");
+    }
+    if let Some(lib) = ffi_lib {
+        cmd.env("CORS_FFI_LIB", lib);
+    }
+    let out = cmd
+        .output()
+        .map_err(|e| format!("cannot run bash {}: {e}", script.display()))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        return Err(format!(
+            "building the Apache module failed ({}); install what is missing with `{SETUP}`\n{}{}",
+            out.status,
+            stdout,
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let path = PathBuf::from(stdout.lines().last().unwrap_or_default().trim());
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "{} printed {:?}, which is not the module",
+            script.display(),
+            stdout.trim()
+        ))
+    }
+}
+
+/// The httpd binary: `$APACHE_HTTPD` if set, else Debian's `apache2`, else `httpd`.
+///
+/// # Errors
+///
+/// Not found; the message names the setup script.
+pub fn httpd_binary() -> Result<PathBuf, String> {
+    match std::env::var_os("APACHE_HTTPD") {
+        Some(p) if !p.is_empty() => Ok(PathBuf::from(p)),
+        _ => find_tool("apache2").or_else(|_| find_tool("httpd")),
+    }
+}
+
+/// The directory of Apache's own modules (`apxs -q LIBEXECDIR`; Debian:
+/// `/usr/lib/apache2/modules`).
+///
+/// # Errors
+///
+/// apxs is missing or printed nothing.
+pub fn modules_dir() -> Result<PathBuf, String> {
+    static DIR: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let apxs = find_tool("apxs")?;
+        let out = Command::new(&apxs)
+            .args(["-q", "LIBEXECDIR"])
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", apxs.display()))?;
+        let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        if out.status.success() && dir.is_dir() {
+            Ok(dir)
+        } else {
+            Err(format!(
+                "`apxs -q LIBEXECDIR` gave no directory; install apache2-dev with `{SETUP}`"
+            ))
+        }
+    })
+    .clone()
+}

@@ -1,0 +1,117 @@
+//! Bounded load runs with wrk (Debian package) for the servers' load tests: statuses,
+//! grants and socket errors counted by a Lua script, one summary per run.
+
+use std::path::Path;
+use std::process::Command;
+
+/// Counts statuses and the granted origin per response, and prints one summary line.
+/// `wrk.method` comes from the environment (`CORS_LOAD_METHOD`).
+const SCRIPT: &str = r#"
+wrk.method = os.getenv("CORS_LOAD_METHOD") or "GET"
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args)
+  expected = tonumber(args[1]); origin = args[2]
+  good = 0; bad = 0; ungranted = 0
+end
+function response(status, headers, body)
+  if status == expected then good = good + 1 else bad = bad + 1 end
+  local granted = false
+  for name, value in pairs(headers) do
+    if string.lower(name) == "access-control-allow-origin" and value == origin then granted = true end
+  end
+  if not granted then ungranted = ungranted + 1 end
+end
+function done(summary, latency, requests)
+  local g, b, u = 0, 0, 0
+  for _, t in ipairs(threads) do g = g + t:get("good"); b = b + t:get("bad"); u = u + t:get("ungranted") end
+  local e = summary.errors
+  io.write(string.format("cors-load good=%d bad=%d ungranted=%d socket_errors=%d\n",
+    g, b, u, e.connect + e.read + e.write + e.timeout))
+end
+"#;
+
+/// What one wrk run saw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Run {
+    /// Responses with the expected status.
+    pub good: u64,
+    /// Responses with another status.
+    pub bad: u64,
+    /// Responses without `Access-Control-Allow-Origin: ORIGIN`.
+    pub ungranted: u64,
+    /// Connect, read, write and timeout errors.
+    pub socket_errors: u64,
+}
+
+/// One wrk run.
+#[derive(Debug, Clone)]
+pub struct Load<'a> {
+    /// The URL.
+    pub url: &'a str,
+    /// The method.
+    pub method: &'a str,
+    /// Request header lines (`Name: value`).
+    pub headers: &'a [&'a str],
+    /// The status every response must have.
+    pub expected: u16,
+    /// The origin every response must grant.
+    pub origin: &'a str,
+    /// Seconds.
+    pub seconds: u32,
+    /// Connections (one wrk thread).
+    pub connections: u32,
+}
+
+/// Runs wrk once; the Lua script is written into `dir`.
+///
+/// # Errors
+///
+/// wrk is missing, failed or printed no summary.
+pub fn run(dir: &Path, load: &Load<'_>) -> Result<Run, String> {
+    let wrk = crate::find_tool("wrk")?;
+    let script = dir.join("cors-load.lua");
+    std::fs::write(&script, SCRIPT).map_err(|e| format!("{}: {e}", script.display()))?;
+    let mut cmd = Command::new(&wrk);
+    cmd.args([
+        "-t1".to_owned(),
+        format!("-c{}", load.connections.max(1)),
+        format!("-d{}s", load.seconds.max(1)),
+    ])
+    .arg("-s")
+    .arg(&script);
+    for h in load.headers {
+        cmd.args(["-H", h]);
+    }
+    cmd.env("CORS_LOAD_METHOD", load.method);
+    cmd.arg(load.url)
+        .arg("--")
+        .arg(load.expected.to_string())
+        .arg(load.origin);
+    let out = cmd
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", wrk.display()))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        return Err(format!(
+            "wrk failed: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("cors-load "))
+        .ok_or_else(|| format!("no summary from wrk:\n{text}"))?;
+    let field = |name: &str| -> Result<u64, String> {
+        line.split_whitespace()
+            .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| format!("{name} missing in {line}"))
+    };
+    Ok(Run {
+        good: field("good")?,
+        bad: field("bad")?,
+        ungranted: field("ungranted")?,
+        socket_errors: field("socket_errors")?,
+    })
+}
