@@ -21,7 +21,7 @@ pub mod client;
 pub mod copied;
 pub mod curl;
 mod explain_cmd;
-pub mod locate;
+pub use cors_core::locate;
 mod style;
 mod verify_cmd;
 

@@ -600,32 +600,97 @@ impl fmt::Display for FieldPath {
     }
 }
 
-/// Every error found in one config, in field order. Never empty.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigErrors(Vec<ConfigError>);
+/// Every error found in one config, in field order. Never empty. Errors found in a
+/// config's text (a file, or text given to a loader) also know where each is in it.
+#[derive(Debug, Clone)]
+pub struct ConfigErrors {
+    errors: Vec<ConfigError>,
+    /// Where each error is in the source text, when it came from one (same order).
+    locations: Vec<Option<crate::locate::Location>>,
+}
 
 impl ConfigErrors {
     pub(crate) fn new(errors: Vec<ConfigError>) -> Self {
-        ConfigErrors(errors)
+        ConfigErrors {
+            errors,
+            locations: Vec::new(),
+        }
+    }
+
+    /// Finds each error in `text`, the config's source in `format`, with one index of
+    /// the text for all of them: a field's list item, else its key; a route's error at
+    /// its `routes` entry.
+    pub(crate) fn locate(&mut self, text: &str, format: crate::Format) {
+        let index = crate::locate::SourceIndex::new(text, format);
+        self.locations = self
+            .errors
+            .iter()
+            .map(|e| match e.route() {
+                Some(r) => index.locate("routes", Some(r)),
+                None => index.locate(e.field().as_str(), e.index()),
+            })
+            .collect();
     }
 
     /// The errors, in field order.
     pub fn iter(&self) -> std::slice::Iter<'_, ConfigError> {
-        self.0.iter()
+        self.errors.iter()
+    }
+
+    /// Each error with where it is in the config's text (`None` for a config built in
+    /// code, or a field the text leaves to its default).
+    pub fn located(
+        &self,
+    ) -> impl Iterator<Item = (&ConfigError, Option<crate::locate::Location>)> + '_ {
+        self.errors
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e, self.locations.get(i).copied().flatten()))
     }
 
     /// How many errors.
     #[allow(clippy::len_without_is_empty)] // never empty by construction
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.errors.len()
+    }
+
+    /// The report: a count, then one line per error, each starting with
+    /// `FILE:LINE:COLUMN:` (or `LINE:COLUMN:` without a file) when it is located.
+    fn write(&self, f: &mut fmt::Formatter<'_>, path: Option<&std::path::Path>) -> fmt::Result {
+        let n = self.errors.len();
+        write!(
+            f,
+            "invalid CORS config ({n} error{}):",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for (e, at) in self.located() {
+            f.write_str("\n  ")?;
+            if let Some(at) = at {
+                if let Some(p) = path {
+                    write!(f, "{}:", p.display())?;
+                }
+                write!(f, "{}:{}: ", at.line, at.column)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
     }
 }
+
+/// Equal when the errors are: where they were found does not matter.
+impl PartialEq for ConfigErrors {
+    fn eq(&self, other: &Self) -> bool {
+        self.errors == other.errors
+    }
+}
+
+impl Eq for ConfigErrors {}
 
 impl<'a> IntoIterator for &'a ConfigErrors {
     type Item = &'a ConfigError;
     type IntoIter = std::slice::Iter<'a, ConfigError>;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
+        self.errors.iter()
     }
 }
 
@@ -633,22 +698,13 @@ impl IntoIterator for ConfigErrors {
     type Item = ConfigError;
     type IntoIter = std::vec::IntoIter<ConfigError>;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
+        self.errors.into_iter()
     }
 }
 
 impl fmt::Display for ConfigErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.0.len();
-        write!(
-            f,
-            "invalid CORS config ({n} error{}):",
-            if n == 1 { "" } else { "s" }
-        )?;
-        for e in &self.0 {
-            write!(f, "\n  {e}")?;
-        }
-        Ok(())
+        self.write(f, None)
     }
 }
 
@@ -944,7 +1000,7 @@ impl fmt::Display for LoadError {
                 if let Some(p) = path {
                     write!(f, "{}: ", p.display())?;
                 }
-                write!(f, "{errors}")
+                errors.write(f, path.as_deref())
             }
         }
     }

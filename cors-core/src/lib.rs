@@ -59,6 +59,7 @@ mod denial;
 mod dynamic;
 mod error;
 pub mod fetch;
+pub mod locate;
 mod observe;
 mod origin;
 mod path;

@@ -8,7 +8,7 @@ use http::HeaderValue;
 
 use crate::compile::Compiler;
 use crate::config::{AnyOr, Config, Mode};
-use crate::error::{ConfigErrors, ConfigWarning, LoadError};
+use crate::error::{ConfigErrors, ConfigWarning, Format, LoadError};
 use crate::origin::{OriginSet, Pattern, parse_pattern};
 use crate::route::{self, RouteTable};
 use crate::setting::Settings;
@@ -154,13 +154,41 @@ impl Policy {
         Ok(policy)
     }
 
+    /// Parses a config's text in `format` and compiles it, returning the policy with its
+    /// warnings. Validation errors know their line and column in `text`.
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError::Syntax`] with line and column, or [`LoadError::Invalid`] with every
+    /// error located.
+    pub fn compile_str(text: &str, format: Format) -> Result<Compiled, LoadError> {
+        let config = Config::from_str_format(text, format)?;
+        Policy::compile(&config).map_err(|mut errors| {
+            errors.locate(text, format);
+            LoadError::Invalid { path: None, errors }
+        })
+    }
+
+    /// Reads a config file (format by extension) and compiles it, returning the policy
+    /// with its warnings: what servers do at startup and on reload.
+    ///
+    /// # Errors
+    ///
+    /// Any [`LoadError`]; each names the file, and validation errors their line and
+    /// column in it (`cors.toml:3:5: allow_origins[1] = ...`).
+    pub fn compile_path(path: impl AsRef<Path>) -> Result<Compiled, LoadError> {
+        let path = path.as_ref();
+        let (text, format) = crate::config::read(path)?;
+        Policy::compile_str(&text, format).map_err(|e| e.with_path(path))
+    }
+
     /// Parses TOML text and compiles it (warnings are logged).
     ///
     /// # Errors
     ///
     /// [`LoadError::Syntax`] with line and column, or [`LoadError::Invalid`].
     pub fn from_toml_str(text: &str) -> Result<Policy, LoadError> {
-        Policy::from_config_result(Config::from_toml_str(text))
+        Policy::logged(Policy::compile_str(text, Format::Toml))
     }
 
     /// Parses JSON text and compiles it (warnings are logged).
@@ -169,7 +197,7 @@ impl Policy {
     ///
     /// [`LoadError::Syntax`] with line and column, or [`LoadError::Invalid`].
     pub fn from_json_str(text: &str) -> Result<Policy, LoadError> {
-        Policy::from_config_result(Config::from_json_str(text))
+        Policy::logged(Policy::compile_str(text, Format::Json))
     }
 
     /// Reads a config file (format by extension) and compiles it (warnings are logged).
@@ -178,12 +206,15 @@ impl Policy {
     ///
     /// Any [`LoadError`]; each names the file.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Policy, LoadError> {
-        let path = path.as_ref();
-        Policy::from_config_result(Config::from_path(path)).map_err(|e| e.with_path(path))
+        Policy::logged(Policy::compile_path(path))
     }
 
-    fn from_config_result(config: Result<Config, LoadError>) -> Result<Policy, LoadError> {
-        Policy::new(&config?).map_err(|errors| LoadError::Invalid { path: None, errors })
+    fn logged(compiled: Result<Compiled, LoadError>) -> Result<Policy, LoadError> {
+        let Compiled { policy, warnings } = compiled?;
+        for w in &warnings {
+            tracing::warn!(code = w.code(), "CORS config: {w}");
+        }
+        Ok(policy)
     }
 
     /// The normalized config: origins lower-cased with default ports dropped, methods

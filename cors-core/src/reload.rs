@@ -10,7 +10,7 @@ use arc_swap::ArcSwap;
 
 use crate::config::Config;
 use crate::dynamic::{Answer, OriginPredicate};
-use crate::error::{ConfigErrors, ConfigWarning, LoadError};
+use crate::error::{ConfigErrors, ConfigWarning, Format, LoadError};
 use crate::observe::{Observer, Observers};
 use crate::policy::{Compiled, Policy};
 
@@ -94,12 +94,7 @@ impl PolicyHandle {
         let Some(path) = self.path() else {
             return Ok(Vec::new());
         };
-        let compiled = Config::from_path(path)
-            .and_then(|config| {
-                Policy::compile(&config).map_err(|errors| LoadError::Invalid { path: None, errors })
-            })
-            .map_err(|e| e.with_path(path))?;
-        Ok(self.put(compiled))
+        Ok(self.put(Policy::compile_path(path)?))
     }
 
     /// Parses TOML text and, when it is valid, puts it in force; returns its warnings.
@@ -108,9 +103,7 @@ impl PolicyHandle {
     ///
     /// See [`reload`](Self::reload).
     pub fn reload_toml(&self, text: &str) -> Result<Vec<ConfigWarning>, LoadError> {
-        let config = Config::from_toml_str(text)?;
-        self.reload_config(&config)
-            .map_err(|errors| LoadError::Invalid { path: None, errors })
+        Ok(self.put(Policy::compile_str(text, Format::Toml)?))
     }
 
     /// Validates a config built in code and, when it is valid, puts it in force; returns

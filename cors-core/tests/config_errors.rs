@@ -954,3 +954,67 @@ fn oversized_configs_are_refused_in_every_format() {
         }
     }
 }
+
+/// Errors from a config's text carry their line and column, in every format and from a
+/// file (with its name); a config built in code has none; where they were found does not
+/// change what the errors are.
+#[test]
+fn errors_from_text_are_located() {
+    use cors_core::{Format, LoadError, Policy};
+
+    let located = |text: &str, format| -> Vec<Option<(usize, usize)>> {
+        match Policy::compile_str(text, format) {
+            Err(LoadError::Invalid { errors, .. }) => errors
+                .located()
+                .map(|(_, at)| at.map(|l| (l.line, l.column)))
+                .collect(),
+            other => panic!("expected validation errors, got {other:?}"),
+        }
+    };
+    let toml = "allow_origins = [\n  \"https://a.test\",\n  \"https://b.test/\",\n]\n\
+                allow_methods = [\"TRACE\"]\n[[routes]]\npath = \"/x\"\nallow_origins = [\"https://c.test/\"]\n";
+    assert_eq!(
+        located(toml, Format::Toml),
+        vec![Some((3, 3)), Some((5, 18)), Some((6, 1))]
+    );
+    let json = "{\"allow_origins\": [\"https://a.test\", \"https://b.test/\"]}";
+    assert_eq!(located(json, Format::Json), vec![Some((1, 38))]);
+    let yaml = "allow_origins:\n  - https://a.test\n  - https://b.test/\n";
+    assert_eq!(located(yaml, Format::Yaml), vec![Some((3, 5))]);
+
+    // From a file: FILE:LINE:COL on each error line.
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("cors.toml");
+    std::fs::write(&path, toml).unwrap_or_else(|e| panic!("{e}"));
+    let err = Policy::compile_path(&path)
+        .err()
+        .unwrap_or_else(|| panic!("invalid"));
+    let text = err.to_string();
+    let shown = path.display().to_string();
+    for at in [
+        "3:3: allow_origins[1]",
+        "5:18: allow_methods[0]",
+        "6:1: routes[0].allow_origins[0]",
+    ] {
+        assert!(
+            text.contains(&format!("\n  {shown}:{at}")),
+            "{at} missing from:\n{text}"
+        );
+    }
+
+    // Built in code: the same errors, not located.
+    let built = Policy::builder()
+        .allow_origins(["https://a.test", "https://b.test/"])
+        .build()
+        .err()
+        .unwrap_or_else(|| panic!("invalid"));
+    assert!(built.located().all(|(_, at)| at.is_none()));
+    assert!(!built.to_string().contains(":1:"), "{built}");
+    let Err(LoadError::Invalid { errors, .. }) = Policy::compile_str(
+        "allow_origins = [\"https://a.test\", \"https://b.test/\"]",
+        Format::Toml,
+    ) else {
+        panic!("invalid");
+    };
+    assert_eq!(errors, built, "located and unlocated errors compare equal");
+}

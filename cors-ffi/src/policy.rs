@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use cors_core::{Config, Format, LoadError, Policy};
+use cors_core::{Compiled, Format, LoadError, Policy};
 
 use crate::error::cors_error;
 use crate::guard::{guard, guard_or};
@@ -19,21 +19,16 @@ pub struct cors_policy {
 }
 
 impl cors_policy {
-    /// Compiles a parsed config, keeping its warnings; a validation failure becomes
-    /// `LoadError::Invalid` naming `path`, as in the Rust API.
-    fn compile(config: Result<Config, LoadError>, path: Option<&Path>) -> Result<Self, LoadError> {
-        let compiled = Policy::compile(&config?).map_err(|errors| LoadError::Invalid {
-            path: path.map(Path::to_path_buf),
-            errors,
-        })?;
-        Ok(cors_policy {
+    /// Keeps a compiled policy and formats its warnings once.
+    fn new(compiled: Compiled) -> Self {
+        cors_policy {
             policy: compiled.policy,
             warnings: compiled
                 .warnings
                 .iter()
                 .map(|w| w.to_string().into_boxed_str())
                 .collect(),
-        })
+        }
     }
 
     /// Converts a live handle pointer into a reference.
@@ -151,7 +146,9 @@ unsafe fn load_text(
     let build = || {
         // SAFETY: `text` is valid for `len` bytes (caller contract).
         let s = unsafe { self::text(text, len) }.map_err(Failure::Argument)?;
-        cors_policy::compile(Config::from_str_format(s, format), None).map_err(Failure::Load)
+        Policy::compile_str(s, format)
+            .map(cors_policy::new)
+            .map_err(Failure::Load)
     };
     // SAFETY: out-pointers forwarded from the caller.
     unsafe { load(policy_out, error_out, build) }
@@ -175,7 +172,9 @@ pub unsafe extern "C" fn cors_policy_from_path(
     let build = || {
         // SAFETY: `path` is valid for `len` bytes (caller contract).
         let p = Path::new(unsafe { text(path, len) }.map_err(Failure::Argument)?);
-        cors_policy::compile(Config::from_path(p), Some(p)).map_err(Failure::Load)
+        Policy::compile_path(p)
+            .map(cors_policy::new)
+            .map_err(Failure::Load)
     };
     // SAFETY: out-pointers forwarded from the caller.
     unsafe { load(policy_out, error_out, build) }

@@ -51,9 +51,9 @@ fn nginx_t_fails_naming_the_file_and_every_field() {
     assert!(!ok, "nginx -t must fail: {text}");
     for needle in [
         invalid.to_str().unwrap_or_default(),
-        "allow_origins[0]",
-        "allow_origins[1]",
-        "allow_methods[1]",
+        "invalid.toml:1:18: allow_origins[0]",
+        "invalid.toml:1:50: allow_origins[1]",
+        "invalid.toml:2:25: allow_methods[1]",
         "invalid cors_policy",
         "test failed",
     ] {

@@ -68,12 +68,7 @@ impl Args {
     /// Loads the policy, exiting with status 1 and the core's error messages on stderr
     /// when the config is invalid.
     pub fn load_policy(&self) -> Policy {
-        let compiled = cors_core::Config::from_path(&self.config).and_then(|config| {
-            Policy::compile(&config).map_err(|errors| cors_core::LoadError::Invalid {
-                path: Some(self.config.clone()),
-                errors,
-            })
-        });
+        let compiled = Policy::compile_path(&self.config);
         match compiled {
             Ok(c) => {
                 for w in &c.warnings {
@@ -190,12 +185,7 @@ pub fn on_sighup(mut action: impl FnMut() + Send + 'static) {
 
 /// One reload of `handle` from `path`, with its outcome on stderr.
 fn reload(handle: &PolicyHandle, path: &std::path::Path) {
-    let compiled = cors_core::Config::from_path(path).and_then(|config| {
-        Policy::compile(&config).map_err(|errors| cors_core::LoadError::Invalid {
-            path: Some(path.to_path_buf()),
-            errors,
-        })
-    });
+    let compiled = Policy::compile_path(path);
     match compiled {
         Ok(c) => {
             for w in &c.warnings {

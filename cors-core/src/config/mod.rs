@@ -482,17 +482,7 @@ impl Config {
     /// `.yml`). Errors name the file.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Config, LoadError> {
         let path = path.as_ref();
-        let format = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .and_then(Format::from_extension)
-            .ok_or_else(|| LoadError::UnknownFormat {
-                path: path.to_path_buf(),
-            })?;
-        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let (text, format) = read(path)?;
         Config::from_str_format(&text, format).map_err(|e| e.with_path(path))
     }
 
@@ -503,6 +493,22 @@ impl Config {
         // field ever makes it so.
         toml::to_string(self).unwrap_or_default()
     }
+}
+
+/// A config file's text and its format (by extension).
+pub(crate) fn read(path: &Path) -> Result<(String, Format), LoadError> {
+    let format = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .and_then(Format::from_extension)
+        .ok_or_else(|| LoadError::UnknownFormat {
+            path: path.to_path_buf(),
+        })?;
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok((text, format))
 }
 
 /// 1-based line and column (in characters) of a byte offset.

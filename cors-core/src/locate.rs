@@ -4,7 +4,7 @@
 //! the block and flow forms configs use. When an index cannot be found, the field's key is
 //! the location; when the field is absent (a default value), there is none.
 
-use cors_core::Format;
+use crate::Format;
 
 /// A location in the source: 1-based line and column (in characters), and how many
 /// characters to underline on that line.
@@ -178,6 +178,12 @@ pub fn line_text(text: &str, line: usize) -> Option<&str> {
 // TOML
 // ------------------------------------------------------------------------------------
 
+#[cfg(not(feature = "toml"))]
+fn toml_fields(_: &str) -> std::collections::HashMap<String, FieldSpans> {
+    Default::default()
+}
+
+#[cfg(feature = "toml")]
 fn toml_fields(text: &str) -> std::collections::HashMap<String, FieldSpans> {
     use toml::de::{DeTable, DeValue};
     let Ok(doc) = DeTable::parse(text) else {
