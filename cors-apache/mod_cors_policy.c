@@ -477,9 +477,9 @@ cors_ap_request(request_rec *r, cors_request *req, cors_ap_lines *lines)
 static int
 cors_ap_decide(request_rec *r, const cors_policy *policy, cors_ap_ctx *ctx)
 {
-    uint8_t          buf[256];
+    uint8_t         buf[256];
     size_t          len;
-    const char     *text;
+    cors_str        label;
     cors_result     rc;
     cors_request    req;
     cors_ap_lines   lines[4];
@@ -500,25 +500,10 @@ cors_ap_decide(request_rec *r, const cors_policy *policy, cors_ap_ctx *ctx)
 
     ctx->policy = policy;
 
-    /* %{cors-result}n and %{cors-reason}n for LogFormat. */
-    if (d->kind == CORS_REQUEST_KIND_NOT_CORS) {
-        text = d->report_only ? "report-only-not-cors" : "not-cors";
-
-    } else if (d->kind == CORS_REQUEST_KIND_PREFLIGHT) {
-        if (d->denial == CORS_DENIAL_NONE) {
-            text = d->report_only ? "report-only-preflight-allowed" : "preflight-allowed";
-        } else {
-            text = d->report_only ? "report-only-preflight-denied" : "preflight-denied";
-        }
-
-    } else if (d->denial == CORS_DENIAL_NONE) {
-        text = d->report_only ? "report-only-allowed" : "allowed";
-
-    } else {
-        text = d->report_only ? "report-only-denied" : "denied";
-    }
-
-    apr_table_setn(r->notes, "cors-result", text);
+    /* %{cors-result}n and %{cors-reason}n for LogFormat; the result's label is a static
+     * C string (cors.h). */
+    label = cors_decision_result(d);
+    apr_table_setn(r->notes, "cors-result", (const char *) label.ptr);
 
     if (d->denial != CORS_DENIAL_NONE) {
         apr_table_setn(r->notes, "cors-reason",

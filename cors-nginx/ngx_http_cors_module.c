@@ -201,7 +201,7 @@ static ngx_int_t
 ngx_http_cors_result_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
     uintptr_t data)
 {
-    const char           *text;
+    cors_str              text;
     const cors_decision  *d;
 
     (void) data;
@@ -212,25 +212,11 @@ ngx_http_cors_result_variable(ngx_http_request_t *r, ngx_http_variable_value_t *
         return NGX_OK;
     }
 
-    if (d->kind == CORS_REQUEST_KIND_NOT_CORS) {
-        text = d->report_only ? "report-only-not-cors" : "not-cors";
+    /* A static label, e.g. preflight-allowed. */
+    text = cors_decision_result(d);
 
-    } else if (d->kind == CORS_REQUEST_KIND_PREFLIGHT) {
-        if (d->denial == CORS_DENIAL_NONE) {
-            text = d->report_only ? "report-only-preflight-allowed" : "preflight-allowed";
-        } else {
-            text = d->report_only ? "report-only-preflight-denied" : "preflight-denied";
-        }
-
-    } else if (d->denial == CORS_DENIAL_NONE) {
-        text = d->report_only ? "report-only-allowed" : "allowed";
-
-    } else {
-        text = d->report_only ? "report-only-denied" : "denied";
-    }
-
-    v->data = (u_char *) text;
-    v->len = ngx_strlen(text);
+    v->data = (u_char *) text.ptr;
+    v->len = text.len;
     v->valid = 1;
     v->no_cacheable = 1;
     v->not_found = 0;

@@ -540,6 +540,20 @@ extern "C" {
 cors_result cors_decide(const struct cors_policy *policy, const struct cors_request *request, struct cors_decision *decision_out);
 
 /**
+ * The decision's result as one static label for logs: `not-cors`, `allowed`, `denied`,
+ * `preflight-allowed` or `preflight-denied`, with `report-only-` in front under a
+ * report-only policy (the nginx module's `$cors_result`, Apache's `%{cors-result}n`). An
+ * empty string for NULL or a `kind` this library does not know. The bytes are static and
+ * followed by a NUL byte, so `ptr` is also a C string.
+ *
+ * # Safety
+ *
+ * `decision` is NULL or points to a `cors_decision` (filled by `cors_decide`) valid for
+ * reads.
+ */
+struct cors_str cors_decision_result(const struct cors_decision *decision);
+
+/**
  * Writes the full reason of a denial (e.g. `origin https://evil.example is not in
  * allow_origins`) into `buf`, not NUL-terminated, and its length into `*out_len`; an empty
  * text when the decision has no denial. For logs only: never send it to the client.

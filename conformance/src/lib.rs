@@ -30,7 +30,7 @@ mod table;
 mod verify;
 
 pub use browser::{browser_dir, run_browser_suite};
-pub use check::{Response, check};
+pub use check::{Response, assert_granted, assert_no_cors, check};
 pub use count::{DECISION_TARGET, DecisionCounter};
 pub use http::{get, request, send, send_request};
 pub use invalid::{InvalidConfig, invalid_dir, load_invalid, missing_from, run_invalid_suite};

@@ -1,13 +1,13 @@
 //! Running Apache httpd: start on a free port, graceful restart, inspect children, stop.
 
 use std::fs::File;
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use cors_nginx::{TempDir, find_tool, temp_dir};
+use cors_nginx::{TempDir, find_tool, process, temp_dir};
 
 use crate::tools::httpd_binary;
 
@@ -60,7 +60,11 @@ impl Apache {
         let conf_path = dir.path().join("httpd.conf");
         let mut last_error = String::new();
         for _ in 0..PORT_ATTEMPTS {
-            let chosen = if port == 0 { free_port(host)? } else { port };
+            let chosen = if port == 0 {
+                process::free_port(host)?
+            } else {
+                port
+            };
             write(&conf_path, &conf(chosen))?;
             let _ = std::fs::remove_file(dir.path().join("httpd.pid"));
             write(&dir.path().join("error.log"), "")?;
@@ -179,7 +183,9 @@ impl Apache {
 
     /// The live child processes of the parent (by reading `/proc`), in pid order.
     pub fn worker_pids(&self) -> Vec<u32> {
-        self.parent_pid().map(children_of).unwrap_or_default()
+        self.parent_pid()
+            .map(|parent| process::children(parent, None))
+            .unwrap_or_default()
     }
 
     /// `apachectl graceful` for this instance ([`graceful_command`]).
@@ -242,23 +248,8 @@ impl Apache {
     /// Stops Apache: SIGTERM (the parent stops its children), then SIGKILL if it is still
     /// running after 30 s.
     pub fn stop(&mut self) {
-        let Some(mut child) = self.child.take() else {
-            return;
-        };
-        if child.try_wait().ok().flatten().is_none() {
-            let _ = signal("TERM", child.id());
-        }
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            match child.try_wait() {
-                Ok(Some(_)) | Err(_) => break,
-                Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(20)),
-                Ok(None) => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    break;
-                }
-            }
+        if let Some(child) = self.child.take() {
+            process::stop(child, PATIENCE);
         }
     }
 }
@@ -266,49 +257,6 @@ impl Apache {
 impl Drop for Apache {
     fn drop(&mut self) {
         self.stop();
-    }
-}
-
-/// Children (not zombies) of `parent`, from `/proc`.
-fn children_of(parent: u32) -> Vec<u32> {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    let mut pids: Vec<u32> = entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-                return false;
-            };
-            // "pid (comm) state ppid ...": comm may contain spaces; split after ')'.
-            let Some((_, rest)) = stat.rsplit_once(')') else {
-                return false;
-            };
-            let ppid = rest.split_whitespace().nth(1).and_then(|p| p.parse().ok());
-            ppid == Some(parent) && !rest.starts_with(" Z")
-        })
-        .collect();
-    pids.sort_unstable();
-    pids
-}
-
-fn signal(signal: &str, pid: u32) -> Result<(), String> {
-    // The shell's kill builtin: no extra tool, no unsafe code.
-    let status = Command::new("sh")
-        .args([
-            "-c",
-            "kill -s \"$1\" \"$2\"",
-            "sh",
-            signal,
-            &pid.to_string(),
-        ])
-        .status()
-        .map_err(|e| format!("cannot run sh: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("kill -s {signal} {pid} failed ({status})"))
     }
 }
 
@@ -323,15 +271,6 @@ fn open_up(dir: &Path) -> Result<(), String> {
 
 fn write(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
-}
-
-/// A port that was free a moment ago on `host`.
-fn free_port(host: &str) -> Result<u16, String> {
-    let ip = host.trim_start_matches('[').trim_end_matches(']');
-    TcpListener::bind((ip, 0))
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .map_err(|e| format!("cannot bind {host}:0: {e}"))
 }
 
 fn run_httpd(root: &Path, conf: &Path, args: &[&str]) -> Result<Output, String> {

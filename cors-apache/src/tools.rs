@@ -28,37 +28,12 @@ pub fn build_module(profile: Profile, ffi_lib: Option<&Path>) -> Result<PathBuf,
 }
 
 fn run_build(profile: Profile, ffi_lib: Option<&Path>) -> Result<PathBuf, String> {
-    let script = repo_root().join("cors-apache/build.sh");
-    let mut cmd = Command::new("bash");
-    cmd.arg(&script);
-    if profile == Profile::Release {
-        cmd.arg("--release");
-    }
-    if let Some(lib) = ffi_lib {
-        cmd.env("CORS_FFI_LIB", lib);
-    }
-    let out = cmd
-        .output()
-        .map_err(|e| format!("cannot run bash {}: {e}", script.display()))?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    if !out.status.success() {
-        return Err(format!(
-            "building the Apache module failed ({}); install what is missing with `{SETUP}`\n{}{}",
-            out.status,
-            stdout,
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    let path = PathBuf::from(stdout.lines().last().unwrap_or_default().trim());
-    if path.is_file() {
-        Ok(path)
-    } else {
-        Err(format!(
-            "{} printed {:?}, which is not the module",
-            script.display(),
-            stdout.trim()
-        ))
-    }
+    cors_nginx::process::run_build_script(
+        &repo_root().join("cors-apache/build.sh"),
+        profile == Profile::Release,
+        ffi_lib,
+        "the Apache module",
+    )
 }
 
 /// The httpd binary: `$APACHE_HTTPD` if set, else Debian's `apache2`, else `httpd`.

@@ -6,8 +6,7 @@
 
 mod support;
 
-use cors_nginx::rss_kib;
-use cors_nginx::wrk::{Load, Run, run};
+use cors_nginx::wrk::{Halves, halves};
 use support::{APP, POLICY_APP, Server, q};
 
 /// Seconds per wrk run; four runs make the 20 s.
@@ -36,43 +35,15 @@ fn twenty_seconds_of_wrk_without_errors_or_growth() {
         },
     );
     let url = format!("http://{}/anything/load", s.addr());
-    let origin = format!("Origin: {APP}");
-    let wrk = |method, headers: &[&str], expected| -> Run {
-        let load = Load {
-            url: &url,
-            method,
-            headers,
-            expected,
-            origin: APP,
-            seconds: RUN_SECONDS,
-            connections: 4,
-        };
-        run(s.dir(), &load).unwrap_or_else(|e| panic!("{e}"))
-    };
-    let preflight = |expected| {
-        wrk(
-            "OPTIONS",
-            &[
-                &origin,
-                "Access-Control-Request-Method: PUT",
-                "Access-Control-Request-Headers: content-type",
-            ],
-            expected,
-        )
-    };
-    let actual = |expected| wrk("GET", &[&origin], expected);
-
-    let children = s.apache.worker_pids();
-    assert_eq!(children.len(), 1, "one child: {children:?}");
-    let child = children[0];
-    let rss = || rss_kib(child).unwrap_or_else(|| panic!("no VmRSS for child {child}"));
-    let start = rss();
-
-    let mut runs = vec![preflight(204), actual(200)];
-    let half = rss();
-    runs.push(preflight(204));
-    runs.push(actual(200));
-    let end = rss();
+    let pids = s.apache.worker_pids();
+    assert_eq!(pids.len(), 1, "one child: {pids:?}");
+    let child = pids[0];
+    let Halves {
+        runs,
+        rss_start: start,
+        rss_half: half,
+        rss_end: end,
+    } = halves(s.dir(), &url, APP, child, RUN_SECONDS).unwrap_or_else(|e| panic!("{e}"));
 
     for (i, r) in runs.iter().enumerate() {
         assert!(r.good > 0, "run {i}: no responses");

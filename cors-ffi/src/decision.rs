@@ -5,7 +5,7 @@ use cors_core::{
     MAX_REQUEST_HEADER_LINES, RequestHeader, RequestKind, RequestView, ResponseHeader, Vary,
 };
 
-use crate::guard::{CallerBuf, guard};
+use crate::guard::{CallerBuf, guard, guard_or};
 use crate::helpers::vary_bits;
 use crate::policy::cors_policy;
 use crate::result::cors_result;
@@ -385,6 +385,55 @@ pub unsafe extern "C" fn cors_decide(
         // SAFETY: non-NULL, valid for a write (caller contract).
         unsafe { cors_decision::write(&decision, decision_out) };
         Ok(())
+    })
+}
+
+/// The decision's result as one static label for logs: `not-cors`, `allowed`, `denied`,
+/// `preflight-allowed` or `preflight-denied`, with `report-only-` in front under a
+/// report-only policy (the nginx module's `$cors_result`, Apache's `%{cors-result}n`). An
+/// empty string for NULL or a `kind` this library does not know. The bytes are static and
+/// followed by a NUL byte, so `ptr` is also a C string.
+///
+/// # Safety
+///
+/// `decision` is NULL or points to a `cors_decision` (filled by `cors_decide`) valid for
+/// reads.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cors_decision_result(decision: *const cors_decision) -> cors_str {
+    guard_or(cors_str::empty(), || {
+        if decision.is_null() {
+            return cors_str::empty();
+        }
+        // Plain reads through the raw pointer: a caller may have changed the enum field,
+        // which must then not be read as a Rust enum.
+        // SAFETY: non-NULL and readable (caller contract).
+        let kind = unsafe { std::ptr::addr_of!((*decision).kind).cast::<u32>().read() };
+        // SAFETY: as above.
+        let denied = unsafe { (*decision).denial } != 0;
+        // SAFETY: as above; read as a byte, so any value is defined (non-zero is true).
+        let report_only = unsafe {
+            std::ptr::addr_of!((*decision).report_only)
+                .cast::<u8>()
+                .read()
+        } != 0;
+        // Each label ends in NUL (left out of `len`), so `ptr` is also a C string.
+        let label = match (kind, denied, report_only) {
+            (1, _, false) => "not-cors\0",
+            (1, _, true) => "report-only-not-cors\0",
+            (2, false, false) => "preflight-allowed\0",
+            (2, true, false) => "preflight-denied\0",
+            (2, false, true) => "report-only-preflight-allowed\0",
+            (2, true, true) => "report-only-preflight-denied\0",
+            (3, false, false) => "allowed\0",
+            (3, true, false) => "denied\0",
+            (3, false, true) => "report-only-allowed\0",
+            (3, true, true) => "report-only-denied\0",
+            _ => return cors_str::empty(),
+        };
+        cors_str {
+            ptr: label.as_ptr(),
+            len: label.len() - 1,
+        }
     })
 }
 

@@ -30,6 +30,7 @@
 
 mod conf;
 mod nginx;
+pub mod process;
 mod scratch;
 mod tools;
 pub mod wrk;

@@ -1,7 +1,7 @@
 //! Running nginx: start on a free port, reload, inspect workers, stop.
 
 use std::fs::File;
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::thread;
@@ -59,7 +59,11 @@ impl Nginx {
         let log = dir.path().join("error.log");
         let mut last_error = String::new();
         for _ in 0..PORT_ATTEMPTS {
-            let chosen = if port == 0 { free_port(host)? } else { port };
+            let chosen = if port == 0 {
+                crate::process::free_port(host)?
+            } else {
+                port
+            };
             write(&conf_path, &conf(chosen))?;
             let _ = std::fs::remove_file(dir.path().join("nginx.pid"));
             write(&log, "")?;
@@ -173,29 +177,9 @@ impl Nginx {
 
     /// The live worker processes (children of the master), by reading `/proc`.
     pub fn worker_pids(&self) -> Vec<u32> {
-        let Some(master) = self.master_pid() else {
-            return Vec::new();
-        };
-        let Ok(entries) = std::fs::read_dir("/proc") else {
-            return Vec::new();
-        };
-        let mut pids: Vec<u32> = entries
-            .flatten()
-            .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-            .filter(|pid| {
-                let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-                    return false;
-                };
-                // "pid (comm) state ppid ...": comm may contain spaces; split after ')'.
-                let Some((comm, rest)) = stat.rsplit_once(')') else {
-                    return false;
-                };
-                let ppid = rest.split_whitespace().nth(1).and_then(|p| p.parse().ok());
-                ppid == Some(master) && comm.contains("nginx") && !rest.starts_with(" Z")
-            })
-            .collect();
-        pids.sort_unstable();
-        pids
+        self.master_pid()
+            .map(|master| crate::process::children(master, Some("nginx")))
+            .unwrap_or_default()
     }
 
     /// Sends SIGHUP to the master: it re-reads nginx.conf and the policy files, and
@@ -244,22 +228,7 @@ impl Nginx {
 
     fn signal(&self, signal: &str) -> Result<(), String> {
         let pid = self.master_pid().ok_or("nginx is not running")?;
-        // The shell's kill builtin: no extra tool, no unsafe code.
-        let status = Command::new("sh")
-            .args([
-                "-c",
-                "kill -s \"$1\" \"$2\"",
-                "sh",
-                signal,
-                &pid.to_string(),
-            ])
-            .status()
-            .map_err(|e| format!("cannot run sh: {e}"))?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(format!("kill -s {signal} {pid} failed ({status})"))
-        }
+        crate::process::signal(signal, pid)
     }
 
     /// The error log so far.
@@ -280,27 +249,8 @@ impl Nginx {
     /// Stops nginx: SIGTERM (fast shutdown: the master stops its workers), then SIGKILL
     /// if it is still running after 30 s.
     pub fn stop(&mut self) {
-        if self.child.is_none() {
-            return;
-        }
-        if self.try_wait().is_none() {
-            let _ = self.signal("TERM");
-        }
-        let deadline = Instant::now() + PATIENCE;
-        if let Some(mut child) = self.child.take() {
-            loop {
-                match child.try_wait() {
-                    Ok(Some(_)) | Err(_) => break,
-                    Ok(None) if Instant::now() < deadline => {
-                        thread::sleep(Duration::from_millis(20));
-                    }
-                    Ok(None) => {
-                        let _ = child.kill();
-                        let _ = child.wait();
-                        break;
-                    }
-                }
-            }
+        if let Some(child) = self.child.take() {
+            crate::process::stop(child, PATIENCE);
         }
     }
 }
@@ -313,15 +263,6 @@ impl Drop for Nginx {
 
 fn write(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
-}
-
-/// A port that was free a moment ago on `host`.
-fn free_port(host: &str) -> Result<u16, String> {
-    let ip = host.trim_start_matches('[').trim_end_matches(']');
-    TcpListener::bind((ip, 0))
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .map_err(|e| format!("cannot bind {host}:0: {e}"))
 }
 
 /// Runs nginx on the instance in `prefix` with `conf` (its error log in `prefix`) and

@@ -1,7 +1,6 @@
 //! Finding the tools the tests need and building the module.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 
 /// The command that installs everything the nginx tests need.
@@ -44,37 +43,12 @@ pub fn build_module(profile: Profile, ffi_lib: Option<&Path>) -> Result<PathBuf,
 }
 
 fn run_build(profile: Profile, ffi_lib: Option<&Path>) -> Result<PathBuf, String> {
-    let script = repo_root().join("cors-nginx/build.sh");
-    let mut cmd = Command::new("bash");
-    cmd.arg(&script);
-    if profile == Profile::Release {
-        cmd.arg("--release");
-    }
-    if let Some(lib) = ffi_lib {
-        cmd.env("CORS_FFI_LIB", lib);
-    }
-    let out = cmd
-        .output()
-        .map_err(|e| format!("cannot run bash {}: {e}", script.display()))?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    if !out.status.success() {
-        return Err(format!(
-            "building the nginx module failed ({}); install what is missing with `{SETUP}`\n{}{}",
-            out.status,
-            stdout,
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    let path = PathBuf::from(stdout.lines().last().unwrap_or_default().trim());
-    if path.is_file() {
-        Ok(path)
-    } else {
-        Err(format!(
-            "{} printed {:?}, which is not the module",
-            script.display(),
-            stdout.trim()
-        ))
-    }
+    crate::process::run_build_script(
+        &repo_root().join("cors-nginx/build.sh"),
+        profile == Profile::Release,
+        ffi_lib,
+        "the nginx module",
+    )
 }
 
 /// The path of an executable: from `$PATH`, then the sbin directories (where Debian puts

@@ -115,3 +115,70 @@ pub fn run(dir: &Path, load: &Load<'_>) -> Result<Run, String> {
         socket_errors: field("socket_errors")?,
     })
 }
+
+/// Four runs against one serving process, alternating an allowed preflight (expected
+/// 204) and an allowed GET (expected 200), with the process's resident memory read at
+/// the start, after the first two runs and at the end.
+#[derive(Debug, Clone)]
+pub struct Halves {
+    /// The four runs, in order.
+    pub runs: Vec<Run>,
+    /// RSS in KiB before the first run.
+    pub rss_start: u64,
+    /// RSS in KiB after the first half.
+    pub rss_half: u64,
+    /// RSS in KiB after the second half.
+    pub rss_end: u64,
+}
+
+/// Runs [`Halves`] against `url`, with requests from `origin`, `seconds` per run on four
+/// connections, reading the RSS of `pid`; the Lua script is written into `dir`.
+///
+/// # Errors
+///
+/// A run failed or the process's RSS could not be read.
+pub fn halves(
+    dir: &Path,
+    url: &str,
+    origin: &str,
+    pid: u32,
+    seconds: u32,
+) -> Result<Halves, String> {
+    let origin_line = format!("Origin: {origin}");
+    let preflight_headers = [
+        origin_line.as_str(),
+        "Access-Control-Request-Method: PUT",
+        "Access-Control-Request-Headers: content-type",
+    ];
+    let actual_headers = [origin_line.as_str()];
+    let one = |method, headers: &[&str], expected| {
+        run(
+            dir,
+            &Load {
+                url,
+                method,
+                headers,
+                expected,
+                origin,
+                seconds,
+                connections: 4,
+            },
+        )
+    };
+    let rss = || crate::rss_kib(pid).ok_or_else(|| format!("no VmRSS for process {pid}"));
+    let rss_start = rss()?;
+    let mut runs = vec![
+        one("OPTIONS", &preflight_headers, 204)?,
+        one("GET", &actual_headers, 200)?,
+    ];
+    let rss_half = rss()?;
+    runs.push(one("OPTIONS", &preflight_headers, 204)?);
+    runs.push(one("GET", &actual_headers, 200)?);
+    let rss_end = rss()?;
+    Ok(Halves {
+        runs,
+        rss_start,
+        rss_half,
+        rss_end,
+    })
+}

@@ -8,10 +8,9 @@ use std::path::Path;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use cors_conformance::{assert_granted, assert_no_cors};
 use cors_nginx::{Layout, test_config, wrap};
-use support::{
-    APP, OTHER, POLICY_APP, POLICY_OTHER, Server, assert_granted, assert_no_cors, module, q,
-};
+use support::{APP, OTHER, POLICY_APP, POLICY_OTHER, Server, module, q};
 
 /// A full nginx.conf around `http` in `dir` (for `nginx -t`, nothing is started).
 fn write_conf(dir: &Path, http: &str) -> std::path::PathBuf {

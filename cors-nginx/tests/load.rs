@@ -5,8 +5,7 @@
 
 mod support;
 
-use cors_nginx::rss_kib;
-use cors_nginx::wrk::{Load, Run, run};
+use cors_nginx::wrk::{Halves, halves};
 use support::{APP, POLICY_APP, Server, q};
 
 /// Seconds per wrk run; four runs make the 20 s.
@@ -32,43 +31,15 @@ fn twenty_seconds_of_wrk_without_errors_or_growth() {
         )
     });
     let url = format!("http://{}/anything/load", s.addr());
-    let origin = format!("Origin: {APP}");
-    let wrk = |method, headers: &[&str], expected| -> Run {
-        let load = Load {
-            url: &url,
-            method,
-            headers,
-            expected,
-            origin: APP,
-            seconds: RUN_SECONDS,
-            connections: 4,
-        };
-        run(s.dir(), &load).unwrap_or_else(|e| panic!("{e}"))
-    };
-    let preflight = |expected| {
-        wrk(
-            "OPTIONS",
-            &[
-                &origin,
-                "Access-Control-Request-Method: PUT",
-                "Access-Control-Request-Headers: content-type",
-            ],
-            expected,
-        )
-    };
-    let actual = |expected| wrk("GET", &[&origin], expected);
-
-    let workers = s.nginx.worker_pids();
-    assert_eq!(workers.len(), 1, "one worker: {workers:?}");
-    let worker = workers[0];
-    let rss = || rss_kib(worker).unwrap_or_else(|| panic!("no VmRSS for worker {worker}"));
-    let start = rss();
-
-    let mut runs = vec![preflight(204), actual(200)];
-    let half = rss();
-    runs.push(preflight(204));
-    runs.push(actual(200));
-    let end = rss();
+    let pids = s.nginx.worker_pids();
+    assert_eq!(pids.len(), 1, "one worker: {pids:?}");
+    let worker = pids[0];
+    let Halves {
+        runs,
+        rss_start: start,
+        rss_half: half,
+        rss_end: end,
+    } = halves(s.dir(), &url, APP, worker, RUN_SECONDS).unwrap_or_else(|e| panic!("{e}"));
 
     for (i, r) in runs.iter().enumerate() {
         assert!(r.good > 0, "run {i}: no responses");

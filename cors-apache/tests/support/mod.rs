@@ -147,27 +147,3 @@ impl Server {
 pub fn q(path: &Path) -> String {
     cors_apache::quote(path)
 }
-
-/// Asserts the response grants `origin` exactly once, with `Vary` naming Origin once.
-#[track_caller]
-pub fn assert_granted(resp: &Response, origin: &str, what: &str) {
-    assert_eq!(
-        resp.header_lines("access-control-allow-origin"),
-        vec![origin],
-        "{what}: exactly one Access-Control-Allow-Origin: {resp:#?}"
-    );
-    let origin_tokens = resp.vary_tokens().iter().filter(|t| *t == "origin").count();
-    assert_eq!(
-        origin_tokens, 1,
-        "{what}: Vary names Origin once: {resp:#?}"
-    );
-}
-
-/// Asserts the response carries no `Access-Control-*` header.
-#[track_caller]
-pub fn assert_no_cors(resp: &Response, what: &str) {
-    assert!(
-        !resp.has_header_prefix("access-control-"),
-        "{what}: no Access-Control-* header expected: {resp:#?}"
-    );
-}

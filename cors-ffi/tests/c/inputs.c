@@ -103,6 +103,9 @@ static void test_decisions(const cors_policy *policy) {
     size_t n = 99;
     CHECK_RESULT(cors_decision_reason(&d, buf, sizeof buf, &n), CORS_RESULT_OK);
     CHECK(n == 0);
+    CHECK(str_eq(cors_decision_result(&d), "preflight-allowed"));
+    CHECK(strcmp((const char *) cors_decision_result(&d).ptr, "preflight-allowed") == 0);
+    CHECK(cors_decision_result(NULL).ptr != NULL && cors_decision_result(NULL).len == 0);
 
     /* Denied preflight: method. */
     req.request_method.lines = &delete_;
@@ -120,10 +123,24 @@ static void test_decisions(const cors_policy *policy) {
     CHECK_RESULT(cors_decision_reason(NULL, buf, sizeof buf, &n), CORS_RESULT_NULL_POINTER);
     CHECK_RESULT(cors_decision_reason(&d, NULL, 4, &n), CORS_RESULT_NULL_POINTER);
     CHECK_RESULT(cors_decision_reason(&d, buf, sizeof buf, NULL), CORS_RESULT_NULL_POINTER);
+    CHECK(str_eq(cors_decision_result(&d), "preflight-denied"));
     cors_decision altered = d;
     altered.denial = 999;
     CHECK_RESULT(cors_decision_reason(&altered, buf, sizeof buf, &n),
                  CORS_RESULT_INVALID_ARGUMENT);
+    /* Labels for every kind, report-only too; an unknown kind gives none. */
+    altered = d;
+    altered.kind = CORS_REQUEST_KIND_ACTUAL;
+    altered.denial = CORS_DENIAL_NONE;
+    CHECK(str_eq(cors_decision_result(&altered), "allowed"));
+    altered.denial = CORS_DENIAL_ORIGIN_NOT_ALLOWED;
+    CHECK(str_eq(cors_decision_result(&altered), "denied"));
+    altered.report_only = true;
+    CHECK(str_eq(cors_decision_result(&altered), "report-only-denied"));
+    altered.kind = CORS_REQUEST_KIND_NOT_CORS;
+    CHECK(str_eq(cors_decision_result(&altered), "report-only-not-cors"));
+    altered.kind = 77;
+    CHECK(cors_decision_result(&altered).len == 0);
 
     /* Forbidden method, any case. */
     req.request_method.lines = &trace;
