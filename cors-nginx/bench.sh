@@ -182,43 +182,24 @@ if command -v curl >/dev/null 2>&1; then
     done
 fi
 
+# shellcheck source=../scripts/lib/server-bench.sh
+source "$repo/scripts/lib/server-bench.sh"
 declare -A result cpu
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # One measurement: $1 scenario, $2 variant, $3 port, $4 serving pid, $5 path, wrk args...
 measure() {
     local scenario="$1" variant="$2" port="$3" pid="$4" path="$5"
     shift 5
-    local out requests value
     if [ "$mode" = callgrind ]; then
         callgrind_control -z "$pid" >/dev/null 2>&1
         out="$(wrk -t1 -c1 -d"${DURATION}s" "$@" "http://127.0.0.1:$port$path")"
         callgrind_control -d "$scenario-$variant" "$pid" >/dev/null 2>&1
         sleep 0.5
-        local dump
-        dump="$(ls -t "$dir"/*/callgrind.out.* | head -1)"
-        local ir
-        ir="$(callgrind_annotate "$dump" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')"
-        requests="$(awk '/requests in/ {print $1}' <<<"$out")"
-        value="$((ir / requests))"
+        bench_per_request "$(ls -t "$dir"/*/callgrind.out.* | head -1)"
     else
-        local before after
-        before="$(cpu_ticks "$pid")"
-        out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "$@" "http://127.0.0.1:$port$path")"
-        after="$(cpu_ticks "$pid")"
-        requests="$(awk '/requests in/ {print $1}' <<<"$out")"
-        value="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
-        cpu[$scenario/$variant]+="$(awk -v t="$((after - before))" -v n="$requests" \
-            -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz / n * 1e6 }') "
+        bench_wrk "$scenario" "$variant" "$port" "$pid" "$path" "$@"
     fi
-    if grep -q "Non-2xx" <<<"$out"; then
-        echo "bench.sh: $scenario/$variant had non-2xx responses:" >&2
-        echo "$out" >&2
-        exit 1
-    fi
-    result[$scenario/$variant]+="$value "
-    printf '  %-9s %-8s %12s %s\n' "$scenario" "$variant" "$value" \
-        "$([ "$mode" = callgrind ] && echo "instructions/request" || echo "req/s")" >&2
+    bench_record "$scenario" "$variant"
 }
 
 origin=(-H "Origin: https://app.example.com")
@@ -242,27 +223,4 @@ for _ in $(seq "$runs"); do
     measure preflight snippet "$port_snippet" "$worker_plain" /anything "${preflight[@]}"
 done
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-
-echo
-if [ "$mode" = callgrind ]; then
-    # Fewer instructions is better: the ratio is bare's count over the variant's, so it
-    # reads like a throughput ratio.
-    printf '%-9s %-8s %14s %8s\n' scenario variant "instr/request" "vs bare"
-else
-    printf '%-9s %-8s %12s %8s %11s   %s\n' scenario variant "median req/s" "vs bare" "CPU us/req" "runs (req/s)"
-fi
-for scenario in actual preflight; do
-    base="$(median <<<"${result[$scenario/bare]}")"
-    for variant in bare module snippet; do
-        m="$(median <<<"${result[$scenario/$variant]}")"
-        if [ "$mode" = callgrind ]; then
-            printf '%-9s %-8s %14s %8s\n' "$scenario" "$variant" "$m" \
-                "$(awk -v a="$m" -v b="$base" 'BEGIN { printf "%.3f", b / a }')"
-        else
-            printf '%-9s %-8s %12s %8s %11s   %s\n' "$scenario" "$variant" "$m" \
-                "$(awk -v a="$m" -v b="$base" 'BEGIN { printf "%.3f", a / b }')" \
-                "$(median <<<"${cpu[$scenario/$variant]}")" "${result[$scenario/$variant]}"
-        fi
-    done
-done
+bench_table
