@@ -693,13 +693,14 @@ fn ipv4_number(part: &str) -> Option<u64> {
     if digits.is_empty() {
         return Some(0);
     }
-    // Bounded: more digits than any 32-bit value needs is out of range anyway.
-    if digits.len() > 12 {
+    // Digits of the radix only (from_str_radix would also take a sign).
+    if !digits.bytes().all(|b| char::from(b).is_digit(radix)) {
         return None;
     }
-    u64::from_str_radix(digits, radix)
-        .ok()
-        .filter(|_| digits.bytes().all(|b| b.is_ascii_hexdigit()))
+    // The digits are checked and there is at least one, so the only failure left is
+    // overflow: still a number, however long (leading zeros included), out of range for
+    // every part, so the host is an invalid IPv4 address rather than a name.
+    Some(u64::from_str_radix(digits, radix).unwrap_or(u64::MAX))
 }
 
 /// The URL standard's IPv4 parser: one to four parts, the last filling the remaining bytes.
@@ -1120,6 +1121,36 @@ mod tests {
             .unwrap();
         let len = b.len;
         assert_eq!(&buf[..len], b"[2001:db8::1:0:0:1]");
+        // Every hex digit, 9 and a at the boundary, in lower case.
+        let mut buf = [0u8; 64];
+        let mut b = Buf {
+            buf: &mut buf,
+            len: 0,
+        };
+        b.push_ipv6("9:a:F:10:abcd:ef01:2345:6789".parse().unwrap())
+            .unwrap();
+        let len = b.len;
+        assert_eq!(&buf[..len], b"[9:a:f:10:abcd:ef01:2345:6789]");
+        assert!(set(&["http://[::a]"]).check(b"http://[0::A]").is_ok());
+    }
+
+    /// 512 bytes is the longest origin, in a request and in the config.
+    #[test]
+    fn origins_of_the_maximum_length() {
+        let middle = format!(
+            "{}{}",
+            format!("{}.", "a".repeat(49)).repeat(9),
+            "a".repeat(49)
+        );
+        let longest = format!("https://{middle}.test");
+        assert_eq!(longest.len(), MAX_ORIGIN_LEN);
+        let longer = format!("https://a{middle}.test");
+        assert!(matches!(parse_pattern(&longest), Ok(Some(_))));
+        assert_eq!(parse_pattern(&longer).err(), Some(ErrorKind::OriginTooLong));
+        let s = set(&["https://a.test"]);
+        assert_eq!(s.check(longest.as_bytes()), Err(Mismatch::NotListed));
+        assert_eq!(s.check(longer.as_bytes()), Err(Mismatch::Malformed));
+        assert!(set(&[longest.as_str()]).check(longest.as_bytes()).is_ok());
     }
 
     #[test]
@@ -1143,6 +1174,40 @@ mod tests {
             set(&["https://a.test"]).check(b"https://1a.test"),
             Err(Mismatch::NotListed)
         );
+        // Off the exact-bytes path (a default port, upper case), IPv4 hosts still parse;
+        // a last label that starts with a digit but is no number is a domain.
+        assert!(s.check(b"http://127.0.0.1:80").is_ok());
+        assert!(s.check(b"HTTP://127.0.0.1").is_ok());
+        assert_eq!(
+            set(&["https://a.test"]).check(b"https://a.1b"),
+            Err(Mismatch::NotListed)
+        );
+    }
+
+    #[test]
+    fn request_schemes_are_letters_digits_plus_minus_dot() {
+        let s = set(&["https://a.test"]);
+        for raw in [
+            &b"h_ttps://a.test"[..],
+            b"ht~tps://a.test",
+            b"1https://a.test",
+            b"://a.test",
+        ] {
+            assert_eq!(
+                s.check(raw),
+                Err(Mismatch::Malformed),
+                "{}",
+                raw.escape_ascii()
+            );
+        }
+        for raw in [&b"web+app://a.test"[..], b"a-b.c://a.test", b"x1://a.test"] {
+            assert_eq!(
+                s.check(raw),
+                Err(Mismatch::NotListed),
+                "{}",
+                raw.escape_ascii()
+            );
+        }
     }
 
     #[test]
@@ -1219,6 +1284,8 @@ mod tests {
         assert_eq!(suggestion("HTTP:\\\\a.test"), "http://a.test");
         assert_eq!(suggestion("example.com/"), "https://example.com");
         assert_eq!(suggestion("localhost:3000"), "https://localhost:3000");
+        // What precedes the colon is no scheme: the whole value is the host.
+        assert_eq!(suggestion("my_app.test:x"), "https://my_app.test:x");
         assert_eq!(parse_pattern(""), Err(ErrorKind::EmptyOrigin));
     }
 
@@ -1279,6 +1346,47 @@ mod tests {
             parse_pattern("https://example.1a").is_ok(),
             "1a is no number"
         );
+        // Boundaries: 255 in every part; a fifth part, even 0; leading zeros of any length
+        // are read; a number too long for 64 bits is still a number, out of range.
+        assert!(parse_pattern("http://255.255.255.255").is_ok());
+        assert!(
+            set(&["http://255.255.255.255"])
+                .check(b"HTTP://255.255.255.255")
+                .is_ok()
+        );
+        assert_eq!(
+            parse_pattern("http://1.2.3.4.0"),
+            Err(ErrorKind::InvalidIpv4)
+        );
+        assert_eq!(
+            parse_pattern("http://0x000000000001"),
+            Err(ErrorKind::NonCanonicalIpv4 {
+                suggestion: "http://0.0.0.1".to_owned()
+            })
+        );
+        assert_eq!(
+            parse_pattern("http://0000000000001"),
+            Err(ErrorKind::NonCanonicalIpv4 {
+                suggestion: "http://0.0.0.1".to_owned()
+            })
+        );
+        assert_eq!(
+            parse_pattern("http://0x0000000000000000000000001"),
+            Err(ErrorKind::NonCanonicalIpv4 {
+                suggestion: "http://0.0.0.1".to_owned()
+            })
+        );
+        assert_eq!(
+            parse_pattern("http://0x1ffffffffffffffffffff"),
+            Err(ErrorKind::InvalidIpv4)
+        );
+        assert_eq!(
+            parse_pattern("http://a.99999999999999999999999"),
+            Err(ErrorKind::InvalidIpv4)
+        );
+        // A last label that is empty is no number.
+        assert!(!ends_in_number("example.com."));
+        assert!(ends_in_number("example.0x1f") && ends_in_number("a.12"));
     }
 
     #[test]
@@ -1400,8 +1508,51 @@ mod tests {
         assert!(!insecure("http://[::ffff:127.0.0.1]"));
         assert!(!insecure("https://example.com"));
         assert!(insecure("http://127.evil.com"));
+        assert!(insecure("http://10.0.0.1"));
+        assert!(insecure("http://192.168.1.1:8080"));
         assert!(insecure("http://127.0.0.1.nip.io"));
         assert!(insecure("http://[::ffff:10.0.0.1]"));
         assert!(insecure("http://*.example.com"));
+    }
+
+    #[test]
+    fn ports_are_one_to_five_digits_without_leading_zeros() {
+        for (text, port) in [
+            ("0", 0),
+            ("8", 8),
+            ("80", 80),
+            ("10000", 10000),
+            ("65535", 65535),
+        ] {
+            assert_eq!(parse_port(text.as_bytes()), Some(port), "{text}");
+        }
+        for text in [
+            "", "08", "00", "65536", "99999", "100000", "0065535", "8a", "-1", "+8",
+        ] {
+            assert_eq!(parse_port(text.as_bytes()), None, "{text}");
+        }
+        // Through the matcher: a five-digit port matches, a sixth digit is malformed.
+        let s = set(&["http://a.test:65535"]);
+        assert!(s.check(b"http://a.test:65535").is_ok());
+        assert_eq!(s.check(b"http://a.test:655350"), Err(Mismatch::Malformed));
+    }
+
+    #[test]
+    fn default_ports_are_dropped_for_every_special_scheme() {
+        for (scheme, port) in [
+            ("http", 80),
+            ("ws", 80),
+            ("https", 443),
+            ("wss", 443),
+            ("ftp", 21),
+        ] {
+            assert_eq!(default_port(scheme.as_bytes()), Some(port), "{scheme}");
+            let s = set(&[&format!("{scheme}://a.test:{port}")]);
+            assert!(
+                s.check(format!("{scheme}://a.test").as_bytes()).is_ok(),
+                "{scheme}"
+            );
+        }
+        assert_eq!(default_port(b"gopher"), None);
     }
 }
