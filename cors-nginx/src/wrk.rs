@@ -182,3 +182,43 @@ pub fn halves(
         rss_end,
     })
 }
+
+impl Halves {
+    /// Every run answered, each response with the expected status and the grant, no
+    /// socket error, and the RSS at the end at most `slack_kib` above half time. Returns
+    /// a one-line summary (requests and the three RSS readings) for the test's log.
+    ///
+    /// # Errors
+    ///
+    /// What failed, with the figures.
+    pub fn check(&self, slack_kib: u64) -> Result<String, String> {
+        for (i, r) in self.runs.iter().enumerate() {
+            if r.good == 0 {
+                return Err(format!("run {i}: no responses"));
+            }
+            if (r.bad, r.ungranted, r.socket_errors) != (0, 0, 0) {
+                return Err(format!(
+                    "run {i}: {} unexpected statuses, {} missing grants, {} socket errors \
+                     ({} good)",
+                    r.bad, r.ungranted, r.socket_errors, r.good
+                ));
+            }
+        }
+        let Halves {
+            rss_start: start,
+            rss_half: half,
+            rss_end: end,
+            ..
+        } = *self;
+        if end > half + slack_kib {
+            return Err(format!(
+                "RSS grew from {half} KiB to {end} KiB over the second half (slack {slack_kib} KiB)"
+            ));
+        }
+        let total: u64 = self.runs.iter().map(|r| r.good).sum();
+        Ok(format!(
+            "{total} requests; RSS {start} KiB at start, {half} KiB at half time, {end} KiB at \
+             the end"
+        ))
+    }
+}
