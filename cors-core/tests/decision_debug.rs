@@ -59,3 +59,31 @@ fn debug_of_a_denial_is_capped_escaped_text() {
     assert!(shown.ends_with("… (300 bytes)\")"), "{shown}");
     assert!(shown.len() < 140, "{shown}");
 }
+
+/// `debug_denial_header` on one route only: that route's denials name their reason, the
+/// top level's do not.
+#[test]
+fn denial_reason_header_on_one_route() {
+    let policy = cors_core::Policy::from_toml_str(
+        r#"
+        allow_origins = ["https://app.example.com"]
+        [[routes]]
+        path = "/dev"
+        debug_denial_header = true
+        "#,
+    )
+    .unwrap();
+    let reason = |path: &str| {
+        let req = http::Request::get(path)
+            .header("origin", "https://evil.example")
+            .body(())
+            .unwrap();
+        let mut headers = http::HeaderMap::new();
+        policy.decide_at(&req, path.as_bytes()).apply(&mut headers);
+        headers
+            .get("cors-denial-reason")
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    assert_eq!(reason("/dev/x").as_deref(), Some("origin-not-allowed"));
+    assert_eq!(reason("/other"), None);
+}
