@@ -85,7 +85,7 @@ static ngx_int_t ngx_http_cors_header_filter(ngx_http_request_t *r);
 static void ngx_http_cors_request(ngx_http_request_t *r, cors_request *req,
     ngx_http_cors_lines_t *lines);
 static ngx_int_t ngx_http_cors_report(ngx_http_request_t *r,
-    const cors_policy *policy);
+    const cors_policy *policy, const cors_decision *d);
 static ngx_int_t ngx_http_cors_decide(ngx_http_request_t *r,
     const cors_policy *policy, cors_decision *d);
 static ngx_int_t ngx_http_cors_apply(ngx_http_request_t *r,
@@ -588,7 +588,7 @@ ngx_http_cors_header_filter(ngx_http_request_t *r)
 
     /* Report-only: the response goes out as the handler made it. */
     if (d->report_only) {
-        if (ngx_http_cors_report(r, lcf->policy) != NGX_OK) {
+        if (ngx_http_cors_report(r, lcf->policy, d) != NGX_OK) {
             return NGX_ERROR;
         }
 
@@ -708,7 +708,8 @@ ngx_http_cors_request(ngx_http_request_t *r, cors_request *req,
 /* Report-only mode: the policy's decision against the response the handler or upstream
  * made, logged at info level when the two disagree. Nothing in the response changes. */
 static ngx_int_t
-ngx_http_cors_report(ngx_http_request_t *r, const cors_policy *policy)
+ngx_http_cors_report(ngx_http_request_t *r, const cors_policy *policy,
+    const cors_decision *d)
 {
     u_char                  buf[256];
     size_t                  len;
@@ -717,7 +718,6 @@ ngx_http_cors_report(ngx_http_request_t *r, const cors_policy *policy)
     cors_request            req;
     cors_response           res;
     cors_report_outcome     out;
-    cors_decision           d;
     ngx_list_part_t        *part;
     ngx_table_elt_t        *h;
     ngx_http_cors_lines_t   lines[4];
@@ -789,10 +789,9 @@ ngx_http_cors_report(ngx_http_request_t *r, const cors_policy *policy)
         return NGX_OK;
     }
 
+    /* The reason of the decision this request was served with. */
     len = 0;
-    if (cors_decide(policy, &req, &d) == CORS_RESULT_OK) {
-        (void) cors_decision_reason(&d, buf, sizeof(buf), &len);
-    }
+    (void) cors_decision_reason(d, buf, sizeof(buf), &len);
 
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                   "cors report-only: the policy would deny \"%V %V\" (%*s), but the "
