@@ -18,21 +18,11 @@ pub use cors_nginx::{Profile, SETUP, find_tool, repo_root};
 /// The build failed or a tool is missing; the message includes the script's output and
 /// names the setup script.
 pub fn build_module(profile: Profile, ffi_lib: Option<&Path>) -> Result<PathBuf, String> {
-    static DEBUG: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    static RELEASE: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let cell = match profile {
-        Profile::Debug => &DEBUG,
-        Profile::Release => &RELEASE,
-    };
-    cell.get_or_init(|| run_build(profile, ffi_lib)).clone()
-}
-
-fn run_build(profile: Profile, ffi_lib: Option<&Path>) -> Result<PathBuf, String> {
-    cors_nginx::process::run_build_script(
-        &repo_root().join("cors-apache/build.sh"),
-        profile == Profile::Release,
-        ffi_lib,
+    cors_nginx::process::build_once(
+        "cors-apache/build.sh",
         "the Apache module",
+        profile,
+        ffi_lib,
     )
 }
 

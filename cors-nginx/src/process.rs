@@ -1,13 +1,15 @@
 //! Process helpers the server harnesses share (this crate's nginx, cors-apache's Apache):
 //! free ports, children read from `/proc`, signals, stopping, and the module build scripts.
 
+use std::collections::BTreeMap;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
+use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::tools::SETUP;
+use crate::tools::{Profile, SETUP, repo_root};
 
 /// A port that was free a moment ago on `host` (an IP literal, brackets allowed): bound
 /// and released, for servers that cannot listen on port 0.
@@ -136,4 +138,27 @@ pub fn run_build_script(
             stdout.trim()
         ))
     }
+}
+
+/// [`run_build_script`] for `script` (relative to the workspace root) once per process and
+/// profile: later calls get the first call's result (the script itself does nothing when
+/// everything is current, but running it costs a cargo invocation).
+///
+/// # Errors
+///
+/// As [`run_build_script`].
+pub fn build_once(
+    script: &str,
+    what: &str,
+    profile: Profile,
+    ffi_lib: Option<&Path>,
+) -> Result<PathBuf, String> {
+    type Built = BTreeMap<(String, bool), Result<PathBuf, String>>;
+    static BUILT: Mutex<Built> = Mutex::new(BTreeMap::new());
+    let release = profile == Profile::Release;
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    built
+        .entry((script.to_owned(), release))
+        .or_insert_with(|| run_build_script(&repo_root().join(script), release, ffi_lib, what))
+        .clone()
 }

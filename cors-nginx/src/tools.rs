@@ -1,7 +1,6 @@
 //! Finding the tools the tests need and building the module.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 /// The command that installs everything the nginx tests need.
 pub const SETUP: &str = "bash scripts/setup.sh";
@@ -33,22 +32,7 @@ pub enum Profile {
 /// The build failed or a tool is missing; the message includes the script's output and
 /// names the setup script.
 pub fn build_module(profile: Profile, ffi_lib: Option<&Path>) -> Result<PathBuf, String> {
-    static DEBUG: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    static RELEASE: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let cell = match profile {
-        Profile::Debug => &DEBUG,
-        Profile::Release => &RELEASE,
-    };
-    cell.get_or_init(|| run_build(profile, ffi_lib)).clone()
-}
-
-fn run_build(profile: Profile, ffi_lib: Option<&Path>) -> Result<PathBuf, String> {
-    crate::process::run_build_script(
-        &repo_root().join("cors-nginx/build.sh"),
-        profile == Profile::Release,
-        ffi_lib,
-        "the nginx module",
-    )
+    crate::process::build_once("cors-nginx/build.sh", "the nginx module", profile, ffi_lib)
 }
 
 /// The path of an executable: from `$PATH`, then the sbin directories (where Debian puts
