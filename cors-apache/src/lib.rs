@@ -36,7 +36,7 @@ mod upstream;
 pub use apache::{Apache, config_test, graceful_command};
 pub use conf::{Layout, contract_conf, quote, wrap};
 pub use tools::{Profile, SETUP, build_module, find_tool, httpd_binary, modules_dir, repo_root};
-pub use upstream::{Seen, Upstream};
+pub use upstream::Upstream;
 
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

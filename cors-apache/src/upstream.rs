@@ -11,20 +11,10 @@ use std::time::Duration;
 /// Largest request head or body the upstream reads; more closes the connection.
 const LIMIT: usize = 1 << 20;
 
-/// One request as the upstream saw it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Seen {
-    /// The method.
-    pub method: String,
-    /// The request target.
-    pub target: String,
-}
-
 #[derive(Default)]
 struct Shared {
     stop: AtomicBool,
     count: AtomicUsize,
-    seen: std::sync::Mutex<Vec<Seen>>,
 }
 
 /// The upstream, listening on 127.0.0.1 and a free port, one thread per connection
@@ -77,15 +67,6 @@ impl Upstream {
     pub fn count(&self) -> usize {
         self.shared.count.load(Ordering::SeqCst)
     }
-
-    /// The requests that reached it, in order.
-    pub fn seen(&self) -> Vec<Seen> {
-        self.shared
-            .seen
-            .lock()
-            .map(|s| s.clone())
-            .unwrap_or_default()
-    }
 }
 
 impl Drop for Upstream {
@@ -113,12 +94,6 @@ fn serve(stream: TcpStream, state: &Shared) {
             return;
         }
         state.count.fetch_add(1, Ordering::SeqCst);
-        if let Ok(mut seen) = state.seen.lock() {
-            seen.push(Seen {
-                method: method.clone(),
-                target: target.clone(),
-            });
-        }
         let response = respond(&method, &target);
         if out.write_all(&response).is_err() || state.stop.load(Ordering::SeqCst) {
             return;
