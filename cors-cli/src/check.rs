@@ -170,7 +170,7 @@ fn check_text(report: &mut FileReport, text: &str, format: Format) {
     match Policy::compile(&config) {
         Ok(compiled) => {
             for w in &compiled.warnings {
-                let at = locate(&index, w.route(), w.field().as_str(), w.index());
+                let at = w.locate_in(&index);
                 let mut d =
                     Diagnostic::located(Severity::Warning, w.code(), w.message().to_string(), at);
                 d.field = Some(w.field().as_str());
@@ -182,7 +182,7 @@ fn check_text(report: &mut FileReport, text: &str, format: Format) {
         }
         Err(errors) => {
             for e in &errors {
-                let at = locate(&index, e.route(), e.field().as_str(), e.index());
+                let at = e.locate_in(&index);
                 let mut d =
                     Diagnostic::located(Severity::Error, e.code(), e.message().to_string(), at);
                 d.field = Some(e.field().as_str());
@@ -194,20 +194,6 @@ fn check_text(report: &mut FileReport, text: &str, format: Format) {
         }
     }
     report.valid = report.errors == 0;
-}
-
-/// Where a finding is: its field (and item), or for a route's finding the route's entry
-/// in `routes`.
-fn locate(
-    index: &SourceIndex<'_>,
-    route: Option<usize>,
-    field: &str,
-    item: Option<usize>,
-) -> Option<crate::locate::Location> {
-    match route {
-        None => index.locate(field, item),
-        Some(r) => index.locate("routes", Some(r)),
-    }
 }
 
 impl FileReport {

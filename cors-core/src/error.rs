@@ -510,6 +510,18 @@ impl<K: FindingKind> Finding<K> {
         self.index
     }
 
+    /// Where this finding is in its config's source text: the field's list item (else its
+    /// key), or for a route's finding that route's entry in `routes`.
+    pub fn locate_in(
+        &self,
+        source: &crate::locate::SourceIndex<'_>,
+    ) -> Option<crate::locate::Location> {
+        match self.route {
+            Some(r) => source.locate("routes", Some(r)),
+            None => source.locate(self.field.as_str(), self.index),
+        }
+    }
+
     /// The offending value as written, when there is one.
     pub fn value(&self) -> Option<&str> {
         self.value.as_deref()
@@ -622,14 +634,7 @@ impl ConfigErrors {
     /// its `routes` entry.
     pub(crate) fn locate(&mut self, text: &str, format: crate::Format) {
         let index = crate::locate::SourceIndex::new(text, format);
-        self.locations = self
-            .errors
-            .iter()
-            .map(|e| match e.route() {
-                Some(r) => index.locate("routes", Some(r)),
-                None => index.locate(e.field().as_str(), e.index()),
-            })
-            .collect();
+        self.locations = self.errors.iter().map(|e| e.locate_in(&index)).collect();
     }
 
     /// The errors, in field order.
