@@ -34,20 +34,9 @@ impl Layout {
     }
 }
 
-/// A path as a double-quoted httpd.conf string.
-pub fn quote(path: &Path) -> String {
-    let text = path.to_string_lossy();
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        if matches!(c, '"' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('"');
-    out
-}
+/// A path as a double-quoted httpd.conf string: Apache escapes `"` and `\` inside double
+/// quotes with a backslash, as nginx does.
+pub use cors_nginx::quote;
 
 /// Apache's modules the tests use, besides this one: the event MPM, access control and
 /// basic authentication (preflights must not reach them), mod_proxy (the upstream),
