@@ -452,8 +452,14 @@ fn block_items(lines: &[(usize, &str)], key_line: usize) -> Vec<Span> {
         let item = strip_yaml_comment(trimmed.get(1..).unwrap_or_default());
         let value = item.trim();
         let lead = item.len() - item.trim_start().len();
-        let s = start + indent + 1 + lead;
-        out.push(s..s + value.len().max(1));
+        let dash = start + indent;
+        if value.is_empty() {
+            // An empty item: the dash stands for it.
+            out.push(dash..dash + 1);
+            continue;
+        }
+        let s = dash + 1 + lead;
+        out.push(s..s + value.len());
     }
     out
 }
@@ -578,6 +584,92 @@ mod tests {
         assert_eq!(at(&deep, Format::Json, "a", None), None);
     }
 
+    /// Spans of every top-level field of a JSON text, as `(key, value, items)` texts.
+    fn json_texts(t: &str) -> Vec<(String, String, String, Vec<String>)> {
+        let mut out: Vec<_> = json_fields(t)
+            .into_iter()
+            .map(|(name, f)| {
+                let items = f.items.unwrap_or_default();
+                (
+                    name,
+                    t[f.key].to_owned(),
+                    t[f.value].to_owned(),
+                    items.into_iter().map(|s| t[s].to_owned()).collect(),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn json_scanner_spans() {
+        let t = "{\t\"b\" :\r\n[ 1 ,true,null , \"x\\\"]\" ,{\"k\": [2]}, [] ] , \"a\": -1.5e3,\n\"c\":{},\"d\":\"\"}";
+        assert_eq!(
+            json_texts(t),
+            vec![
+                ("a".into(), "\"a\"".into(), "-1.5e3".into(), vec![]),
+                (
+                    "b".into(),
+                    "\"b\"".into(),
+                    "[ 1 ,true,null , \"x\\\"]\" ,{\"k\": [2]}, [] ]".into(),
+                    vec![
+                        "1".into(),
+                        "true".into(),
+                        "null".into(),
+                        "\"x\\\"]\"".into(),
+                        "{\"k\": [2]}".into(),
+                        "[]".into()
+                    ]
+                ),
+                ("c".into(), "\"c\"".into(), "{}".into(), vec![]),
+                ("d".into(), "\"d\"".into(), "\"\"".into(), vec![]),
+            ]
+        );
+        // The first of two equal keys is the one located.
+        assert_eq!(
+            json_texts("{\"a\": 1, \"a\": 22}"),
+            vec![("a".into(), "\"a\"".into(), "1".into(), vec![])]
+        );
+        assert_eq!(json_texts("{}"), vec![]);
+    }
+
+    #[test]
+    fn json_scanner_decodes_key_escapes() {
+        let t = r#"{"a\nb\tc\rd\be\ff\"g\\h\/i\u0041\u00e9\ud800": 1}"#;
+        let names: Vec<String> = json_fields(t).into_keys().collect();
+        assert_eq!(names, ["a\nb\tc\rd\u{8}e\u{c}f\"g\\h/iAé\u{fffd}"]);
+        // Bad `\u` escapes and unterminated keys end the scan with nothing found.
+        for bad in [r#"{"\u00g1": 1}"#, r#"{"\u00"#, "{\"a", "{\"a\\"] {
+            assert!(json_fields(bad).is_empty(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn json_scanner_refuses_what_is_no_json() {
+        for bad in [
+            "",
+            "{\"a\" 1}",
+            "{\"a\": 1 \"b\": 2}",
+            "{\"a\": [1 2]}",
+            "{\"a\": }",
+            "{\"a\": ,}",
+            "{a: 1}",
+            "{\"a\": [1,",
+            "{\"a\": 1",
+            "{\"a\": 1,",
+            "{\"a\":",
+            "[{\"a\": 1}]",
+            "\"a\"",
+        ] {
+            assert!(json_fields(bad).is_empty(), "{bad:?}");
+        }
+        // Nesting: up to 64 levels below the top object are read, deeper is refused.
+        let nested = |n: usize| format!("{{\"a\": {}{}}}", "[".repeat(n), "]".repeat(n));
+        assert_eq!(json_fields(&nested(64)).len(), 1);
+        assert!(json_fields(&nested(65)).is_empty());
+    }
+
     #[test]
     fn yaml_block_and_flow() {
         let t = "allow_origins:\n  - https://a.com   # ok\n  - \"https://b.com/\"\nallow_methods: [GET, 'TRACE']\nmax_age: 5\n";
@@ -592,6 +684,89 @@ mod tests {
             at(same_indent, Format::Yaml, "allow_origins", Some(1)),
             Some((3, 3))
         );
+    }
+
+    /// The texts of a YAML field's key, value and items.
+    fn yaml_texts(t: &str, field: &str) -> Option<(String, String, Vec<String>)> {
+        let f = yaml_field(t, field)?;
+        Some((
+            t[f.key].to_owned(),
+            t[f.value].to_owned(),
+            f.items
+                .unwrap_or_default()
+                .into_iter()
+                .map(|s| t[s].to_owned())
+                .collect(),
+        ))
+    }
+
+    #[test]
+    fn yaml_keys() {
+        let value = |t: &str| yaml_texts(t, "max_age").map(|(k, v, _)| (k, v));
+        let kv = |k: &str, v: &str| Some((k.to_owned(), v.to_owned()));
+        assert_eq!(value("max_age: 5"), kv("max_age", "5"));
+        assert_eq!(value("\"max_age\": 5"), kv("max_age", "5"));
+        assert_eq!(value("'max_age' :\t5 # s"), kv("max_age", "5"));
+        assert_eq!(value("max_age:\n  5"), kv("max_age", "max_age"));
+        assert_eq!(value("x: 1\r\nmax_age: 5\r\n"), kv("max_age", "5"));
+        for not_it in [
+            "  max_age: 5",
+            "\tmax_age: 5",
+            "max_age_x: 5",
+            "max_age:5",
+            "\"max_age': 5",
+            "max_ag: 5",
+            "x: max_age: 5",
+        ] {
+            assert_eq!(value(not_it), None, "{not_it:?}");
+        }
+    }
+
+    #[test]
+    fn yaml_comments() {
+        assert_eq!(strip_yaml_comment("a # b"), "a ");
+        assert_eq!(strip_yaml_comment("a\t# b"), "a\t");
+        assert_eq!(strip_yaml_comment("# b"), "");
+        assert_eq!(strip_yaml_comment("a#b"), "a#b");
+        assert_eq!(strip_yaml_comment("\"a # b\" # c"), "\"a # b\" ");
+        assert_eq!(strip_yaml_comment("'a # \"b' # c"), "'a # \"b' ");
+        assert_eq!(strip_yaml_comment("\"a 'b\" # c"), "\"a 'b\" ");
+    }
+
+    #[test]
+    fn yaml_block_items() {
+        let items = |t: &str| yaml_texts(t, "l").map(|(_, _, items)| items);
+        let v = |s: &[&str]| Some(s.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            items("l:\n  - a\n\n  # c\n  -   b  # d\n  -\n  - 'c d'\nm: 1\n  - e"),
+            v(&["a", "b", "-", "'c d'"])
+        );
+        // A deeper or shallower item, or any other line, ends the list.
+        assert_eq!(items("l:\n  - a\n    - b\n  - c"), v(&["a"]));
+        assert_eq!(items("l:\n  - a\n - b"), v(&["a"]));
+        assert_eq!(items("l:\n  - a\n  -b\n  - c"), v(&["a"]));
+        assert_eq!(items("l:\n  - a\n  x: 1\n  - c"), v(&["a"]));
+        assert_eq!(items("l:\n- a\n-\tb"), v(&["a"]));
+        assert_eq!(items("l: [a]\n  - b"), v(&["a"]));
+        assert_eq!(items("l: a\n  - b"), v(&[]));
+    }
+
+    #[test]
+    fn yaml_flow_items() {
+        let items = |t: &str| yaml_texts(t, "l").map(|(_, _, items)| items);
+        let v = |s: &[&str]| Some(s.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            items("l: [ a ,\"b, ]\\\"c\",\n  'd ]'\t,\r\n e]"),
+            v(&["a", "\"b, ]\\\"c\"", "'d ]'", "e"])
+        );
+        // An empty slot is found at the key; an unclosed list keeps what it found.
+        assert_eq!(items("l: [a, , b]"), v(&["a", "l", "b"]));
+        assert_eq!(items("l: []"), v(&["l"]));
+        assert_eq!(items("l: [a, b"), v(&["a"]));
+        assert_eq!(items("l: [a, 'b"), v(&["a"]));
+        assert_eq!(items("l: ['a\\', b]"), v(&["'a\\'", "b"]));
+        let (_, value, _) = yaml_texts("l: [a, b] # c", "l").unwrap_or_default();
+        assert_eq!(value, "[a, b]");
     }
 
     /// Arbitrary text never panics, whatever the format.
@@ -631,5 +806,41 @@ mod tests {
             }
         );
         assert_eq!(location(t, 7..100).len, 1);
+        // On a non-ASCII line the column counts characters: `é` is one.
+        assert_eq!(
+            location(t, 7..8),
+            Location {
+                line: 1,
+                column: 7,
+                len: 1
+            }
+        );
+        // A span starting inside `é` starts at the character, and the underline ends on a
+        // character boundary too.
+        assert_eq!(
+            location(t, 6..7),
+            Location {
+                line: 1,
+                column: 6,
+                len: 1
+            }
+        );
+        assert_eq!(location(t, 4..6).len, 1);
+        assert_eq!(location(t, 4..7).len, 2);
+    }
+
+    #[test]
+    fn lines_of_an_index() {
+        let t = "x = \"é\"\r\ny = 1\n";
+        let index = SourceIndex::new(t, Format::Toml);
+        assert_eq!(index.line_text(1), Some("x = \"é\""));
+        assert_eq!(index.line_text(2), Some("y = 1"));
+        assert_eq!(index.line_text(3), Some(""));
+        assert_eq!(index.line_text(4), None);
+        assert_eq!(index.line_text(0), None);
+        let ascii: Vec<bool> = (0..5).map(|l| index.line_is_ascii(l)).collect();
+        assert_eq!(ascii, [false, false, true, true, false]);
+        assert_eq!(line_text(t, 1), index.line_text(1));
+        assert_eq!(line_text(t, 4), None);
     }
 }

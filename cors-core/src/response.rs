@@ -107,5 +107,18 @@ mod tests {
         assert!(is_owned_header(b"access-control-allow-private-network"));
         assert!(!is_owned_header(b"access-control-request-method"));
         assert!(!is_owned_header(b"vary"));
+        assert!(!is_owned_header(b"access-control-"));
+        assert!(!is_owned_header(b"access-control-allow-x"));
+        assert!(!is_owned_header(b"cors-denial-reason"));
+        // Every owned name, in any case; the shortest (max-age, 22 bytes) included.
+        for h in ResponseHeader::ALL {
+            let upper = h.as_str().to_ascii_uppercase();
+            assert_eq!(ResponseHeader::from_name(upper.as_bytes()), Some(h));
+            assert_eq!(h.header_name().as_str(), h.as_str());
+        }
+        assert_eq!(
+            ResponseHeader::DenialReason.header_name().as_str(),
+            ResponseHeader::DenialReason.as_str()
+        );
     }
 }

@@ -69,6 +69,19 @@ mod tests {
         assert_eq!(MethodLimit::of(b"X_Y-Z"), Some(MethodLimit::Rocket));
         assert_eq!(MethodLimit::of(b"patch"), Some(MethodLimit::NginxAndRocket));
         assert_eq!(MethodLimit::of(b"M2"), Some(MethodLimit::NginxAndRocket));
+        assert_eq!(MethodLimit::of(b"X-Y"), Some(MethodLimit::Rocket));
+        assert_eq!(MethodLimit::of(b"X_Y"), Some(MethodLimit::Rocket));
+        assert_eq!(MethodLimit::of(b""), Some(MethodLimit::NginxAndRocket));
+    }
+
+    #[test]
+    fn descriptions_name_the_servers() {
+        let nginx = MethodLimit::Nginx.describe();
+        let rocket = MethodLimit::Rocket.describe();
+        let both = MethodLimit::NginxAndRocket.describe();
+        assert!(nginx.starts_with("nginx answers 400") && !nginx.contains("Rocket"));
+        assert!(rocket.starts_with("Rocket 0.5 answers 400") && !rocket.contains("nginx"));
+        assert!(both.starts_with("nginx answers 400") && both.contains("and Rocket 0.5 to"));
     }
 }
 

@@ -213,6 +213,13 @@ fn e112_non_ascii_host() {
         Field::AllowOrigins,
         &["write \"https://*.xn--bcher-kva.example:8443\""],
     );
+    // A control character has no punycode form: the fix is the spelling, not a tool.
+    assert_error(
+        "allow_origins = [\"https://a\u{80}b.example\"]",
+        "E112",
+        Field::AllowOrigins,
+        &["has no valid punycode form; check its spelling"],
+    );
 }
 
 #[test]
@@ -607,7 +614,11 @@ fn w104_public_suffix_below_wildcard() {
         r#"allow_origins = ["https://*.amazonaws.com"]"#,
         "W104",
         Field::AllowOrigins,
-        &["allow_origins[0]", ".amazonaws.com\""],
+        &[
+            "allow_origins[0]",
+            "public suffixes lie below this wildcard's base (e.g. \"",
+            "list the subdomains you own",
+        ],
     );
 }
 
@@ -794,11 +805,45 @@ fn normalized_config() {
     assert_eq!(Policy::new(c).unwrap(), p);
 }
 
+/// A route's `path` of the wrong type, and a YAML-tagged value (which serde reports through
+/// the field's own words for what it expects).
+#[test]
+fn route_paths_and_tagged_values_say_what_is_expected() {
+    match Config::from_toml_str("allow_origins = [\"https://a.test\"]\n[[routes]]\npath = 5\n") {
+        Err(LoadError::Syntax { message, .. }) => assert_eq!(
+            message,
+            "path: expected a path starting with '/', e.g. \"/api\", found the number 5"
+        ),
+        other => panic!("{other:?}"),
+    }
+    if cfg!(feature = "yaml") {
+        match Config::from_yaml_str("allow_origins: [https://a.test]\nallow_credentials: !x true\n")
+        {
+            Err(LoadError::Syntax { message, .. }) => {
+                assert!(message.contains("expected true or false"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
 /// A value of the wrong type names its field (and index) in the project's words, with the
 /// line and column, in TOML, JSON and YAML alike.
 #[test]
 fn wrong_types_name_their_field_in_every_format() {
-    let cases: [(&str, &str, &str, &str); 8] = [
+    let cases: [(&str, &str, &str, &str); 10] = [
+        (
+            "mode",
+            "5",
+            "5",
+            "mode: expected \"enforce\" or \"report-only\", found the number 5",
+        ),
+        (
+            "mode",
+            "\"audit\"",
+            "\"audit\"",
+            "mode: expected \"enforce\" or \"report-only\", found the string \"audit\"",
+        ),
         (
             "preflight_status",
             "\"204\"",
