@@ -32,12 +32,14 @@ mod conf;
 mod nginx;
 pub mod process;
 mod scratch;
+mod suites;
 mod tools;
 pub mod wrk;
 
 pub use conf::{Layout, contract_http, quote, wrap};
 pub use nginx::{Nginx, reload_command, rss_kib, test_config};
 pub use scratch::{TempDir, sweep_stale, temp_dir};
+pub use suites::Sweep;
 pub use tools::{Profile, SETUP, build_module, find_tool, nginx_binary, repo_root};
 
 #[doc = include_str!("../README.md")]

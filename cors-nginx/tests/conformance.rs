@@ -1,102 +1,13 @@
-//! The project's whole conformance table over real HTTP against nginx with the module,
-//! through the shared runner, like the Rust adapters and the C server: `nginx-contract`
-//! serves the example-server contract (the contract in examples/README.md) with nginx.
+//! The project's shared suites over real HTTP against nginx with the module, like the Rust
+//! adapters and the C server: `nginx-contract` serves the example-server contract (the
+//! contract in examples/README.md) with nginx. Report-only logging is tested in
+//! `behaviour.rs`, on nginx's own error log.
 
 mod support;
 
-use std::process::Command;
-
-#[test]
-fn nginx_passes_the_conformance_table() {
-    let module = support::module();
-    cors_nginx::sweep_stale("contract");
-    let summary = cors_conformance::run_server_suite("nginx", |config| {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_nginx-contract"));
-        cmd.arg("--config")
-            .arg(config)
-            .args(["--listen", "127.0.0.1:0"])
-            .arg("--module")
-            .arg(&module);
-        cmd
-    });
-    // The runner kills each server; nginx stops with it, its directory stays behind.
-    cors_nginx::sweep_stale("contract");
-    let summary = summary.unwrap_or_else(|failures| panic!("{failures}"));
-    assert!(summary.cases >= 150, "{summary:?}");
-}
-
-fn contract(module: &std::path::Path) -> impl Fn(&std::path::Path) -> Command + '_ {
-    move |config| {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_nginx-contract"));
-        cmd.arg("--config")
-            .arg(config)
-            .args(["--listen", "127.0.0.1:0"])
-            .arg("--module")
-            .arg(module);
-        cmd
-    }
-}
-
-/// Every config of the invalid table: nginx refuses to start, naming each field and the
-/// file (as `nginx -t` does).
-#[test]
-fn nginx_refuses_the_invalid_configs() {
-    let module = support::module();
-    cors_nginx::sweep_stale("contract");
-    let n = cors_conformance::run_invalid_suite("nginx", contract(&module));
-    cors_nginx::sweep_stale("contract");
-    let n = n.unwrap_or_else(|failures| panic!("{failures}"));
-    assert!(n >= 20, "{n} invalid configs");
-}
-
-/// `cors_policy` reads JSON and YAML files as the Rust servers do.
-#[test]
-fn nginx_reads_json_and_yaml() {
-    let module = support::module();
-    cors_nginx::sweep_stale("contract");
-    let result = cors_conformance::run_other_formats(
-        "nginx",
-        &["credentials", "methods"],
-        contract(&module),
-    );
-    cors_nginx::sweep_stale("contract");
-    result.unwrap_or_else(|failures| panic!("{failures}"));
-}
-
-/// nginx's native reload (`nginx -s reload`, sent by `nginx-contract` on SIGHUP) under a
-/// bounded load: every response wholly of the old or the new policy, a broken policy file
-/// refused by nginx's configuration test while the running policy stays.
-#[test]
-fn nginx_reloads_under_load() {
-    let module = support::module();
-    cors_nginx::sweep_stale("contract");
-    let summary = cors_conformance::run_reload_suite("nginx", contract(&module));
-    cors_nginx::sweep_stale("contract");
-    eprintln!(
-        "{}",
-        summary.unwrap_or_else(|failures| panic!("{failures}"))
-    );
-}
-
-/// `cors verify`'s request set for the bundled policy: every answer is the policy's.
-#[test]
-fn nginx_passes_cors_verify() {
-    let module = support::module();
-    cors_nginx::sweep_stale("contract");
-    let config = cors_conformance::example_policy();
-    let result = cors_conformance::run_verify_suite("nginx", &config, contract(&module));
-    cors_nginx::sweep_stale("contract");
-    let n = result.unwrap_or_else(|f| panic!("{f}"));
-    assert!(n > 20, "{n} requests");
-}
-
-/// Real Chromium against nginx with the module: script reads what the policy intends.
-#[test]
-fn nginx_passes_the_browser_suite() {
-    let module = support::module();
-    cors_nginx::sweep_stale("contract");
-    let result = cors_conformance::run_browser_suite("nginx", contract(&module));
-    cors_nginx::sweep_stale("contract");
-    let n = result.unwrap_or_else(|f| panic!("{f}"));
-    assert!(n >= 15, "{n} cases");
+cors_nginx::contract_suites! {
+    server: "nginx",
+    bin: env!("CARGO_BIN_EXE_nginx-contract"),
+    scratch: "contract",
+    module: support::module(),
 }
