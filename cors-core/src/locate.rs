@@ -584,7 +584,8 @@ mod tests {
         assert_eq!(at(&deep, Format::Json, "a", None), None);
     }
 
-    /// Spans of every top-level field of a JSON text, as `(key, value, items)` texts.
+    /// Every top-level field of a JSON text: its name, and the texts of its key, value and
+    /// items.
     fn json_texts(t: &str) -> Vec<(String, String, String, Vec<String>)> {
         let mut out: Vec<_> = json_fields(t)
             .into_iter()
