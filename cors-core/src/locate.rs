@@ -734,10 +734,17 @@ mod tests {
         assert_eq!(strip_yaml_comment("\"a 'b\" # c"), "\"a 'b\" ");
     }
 
+    /// The item texts of the field `l`.
+    fn items(t: &str) -> Option<Vec<String>> {
+        yaml_texts(t, "l").map(|(_, _, items)| items)
+    }
+
+    fn v(texts: &[&str]) -> Option<Vec<String>> {
+        Some(texts.iter().map(|s| s.to_string()).collect())
+    }
+
     #[test]
     fn yaml_block_items() {
-        let items = |t: &str| yaml_texts(t, "l").map(|(_, _, items)| items);
-        let v = |s: &[&str]| Some(s.iter().map(|s| s.to_string()).collect::<Vec<_>>());
         assert_eq!(
             items("l:\n  - a\n\n  # c\n  -   b  # d\n  -\n  - 'c d'\nm: 1\n  - e"),
             v(&["a", "b", "-", "'c d'"])
@@ -754,8 +761,6 @@ mod tests {
 
     #[test]
     fn yaml_flow_items() {
-        let items = |t: &str| yaml_texts(t, "l").map(|(_, _, items)| items);
-        let v = |s: &[&str]| Some(s.iter().map(|s| s.to_string()).collect::<Vec<_>>());
         assert_eq!(
             items("l: [ a ,\"b, ]\\\"c\",\n  'd ]'\t,\r\n e]"),
             v(&["a", "\"b, ]\\\"c\"", "'d ]'", "e"])

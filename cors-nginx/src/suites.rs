@@ -21,7 +21,7 @@ impl Drop for Sweep {
 
 /// Defines one `#[test]` per shared suite (the conformance table, the invalid configs,
 /// JSON and YAML, reload under load, `cors verify`, Chromium, and with
-/// `report_only_logs` the report-only log lines) for a contract binary started as
+/// `report_only_logs: true` the report-only log lines) for a contract binary started as
 /// `BIN --config FILE --listen 127.0.0.1:0 --module MODULE`.
 ///
 /// The calling test crate depends on `cors-conformance`.
@@ -128,6 +128,7 @@ macro_rules! contract_suites {
 
         $( $crate::contract_suites!(@report_only $report, $name, $scratch, $module); )?
     };
+    (@report_only false, $name:literal, $scratch:literal, $module:expr) => {};
     (@report_only true, $name:literal, $scratch:literal, $module:expr) => {
         /// Report-only lines in the server's error log, for both kinds of disagreement.
         #[test]
